@@ -1,0 +1,44 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/embargo-cvd/embargo/internal/config"
+	"github.com/embargo-cvd/embargo/internal/store"
+)
+
+// openStore opens the configured database and applies pending migrations.
+// It returns the names of the migrations it applied.
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, []string, error) {
+	s, err := store.Open(ctx, cfg.Database(), store.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	applied, err := s.Migrate(ctx)
+	if err != nil {
+		s.Close()
+		return nil, nil, err
+	}
+	for _, m := range applied {
+		log.Info("migration applied", "migration", m)
+	}
+	return s, applied, nil
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+func describeDB(cfg config.Config) string {
+	if cfg.DatabaseURL != "" {
+		return "PostgreSQL"
+	}
+	return fmt.Sprintf("SQLite at %s", cfg.Database()[len("sqlite:"):])
+}

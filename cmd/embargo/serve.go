@@ -1,0 +1,98 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/embargo-cvd/embargo/internal/app"
+	"github.com/embargo-cvd/embargo/internal/seal"
+	"github.com/embargo-cvd/embargo/internal/server"
+	"github.com/embargo-cvd/embargo/internal/web"
+)
+
+func newServe(e *env) *cobra.Command {
+	var listen string
+	c := &cobra.Command{
+		Use:   "serve",
+		Short: "Start the Embargo web server",
+		Long: `Start the Embargo web server.
+
+On first start it creates the data directory (0700), a master key file (0600),
+and the SQLite database, applies migrations, and prints a one-time link that
+creates the first admin account. Later starts reuse all of it. With
+EMBARGO_DATABASE_URL=postgres://… the same binary runs on PostgreSQL, and
+several replicas may share one database.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := e.config()
+			if err != nil {
+				return err
+			}
+			if listen != "" {
+				cfg.Listen = listen
+				if err := cfg.Validate(); err != nil {
+					return usageError{err}
+				}
+			}
+			log := newLogger(e.stderr, cfg.LogLevel)
+			ctx := cmd.Context()
+			if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+				return err
+			}
+			_, created, err := seal.LoadOrCreateMasterKey(cfg.MasterKeyFile, cfg.MasterKey)
+			if err != nil {
+				return err
+			}
+			if created {
+				log.Info("master key created", "file", cfg.MasterKeyFile)
+			}
+			st, _, err := openStore(ctx, cfg, log)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			ln, err := net.Listen("tcp", cfg.Listen)
+			if err != nil {
+				return err
+			}
+			base := cfg.BaseURL
+			if base == "" {
+				base = "http://" + ln.Addr().String()
+			}
+			a := app.New(st, log, app.Options{BaseURL: base, DefaultProject: cfg.DefaultProject,
+				SessionTTL: cfg.SessionTTL, SetupLinkTTL: cfg.SetupLinkTTL})
+			w, err := web.New(a, log, web.Options{SecureCookies: cfg.SecureCookies(), SessionTTL: cfg.SessionTTL})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "Embargo is serving on %s (%s).\n", base, describeDB(cfg))
+			link, ok, err := a.SetupLink(ctx)
+			if err != nil {
+				return err
+			}
+			if ok {
+				// Printed, never logged: the link is a credential.
+				fmt.Fprintf(e.stdout, "No admin account yet. Open this one-time link to create it (valid for %s):\n  %s\n", humanDuration(cfg.SetupLinkTTL), link)
+			}
+			log.Info("serving", "addr", ln.Addr().String(), "dialect", string(st.Dialect()))
+			srv := server.New(a, w, log, server.Options{MaxBodyBytes: cfg.MaxBodyBytes, HSTS: cfg.SecureCookies()})
+			err = srv.Serve(ctx, ln)
+			log.Info("stopped")
+			return err
+		},
+	}
+	c.Flags().StringVar(&listen, "listen", "", "listen address (overrides EMBARGO_LISTEN)")
+	return c
+}
+
+// humanDuration writes 24h as "24 hours" and 90m as "90 minutes".
+func humanDuration(d time.Duration) string {
+	if d%time.Hour == 0 {
+		return fmt.Sprintf("%d hours", d/time.Hour)
+	}
+	return fmt.Sprintf("%d minutes", d/time.Minute)
+}

@@ -1,0 +1,138 @@
+// Package app holds Embargo's use cases. The web pages, the JSON API and
+// the CLI all call these methods, so every rule (validation, authorization,
+// auditing) is written once.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/embargo-cvd/embargo/internal/embargo"
+	"github.com/embargo-cvd/embargo/internal/policy"
+	"github.com/embargo-cvd/embargo/internal/store"
+)
+
+// App wires the use cases to a store and a clock.
+type App struct {
+	store *store.Store
+	log   *slog.Logger
+	now   func() time.Time
+	opts  Options
+	// policies caches parsed policies by their SHA-256: a revision's text
+	// never changes, so the cache is correct across replicas.
+	policies sync.Map // sha256 -> *embargo.Policy
+}
+
+// Options configure the App.
+type Options struct {
+	BaseURL        string
+	DefaultProject string
+	SessionTTL     time.Duration
+	SetupLinkTTL   time.Duration
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// New returns an App over s.
+func New(s *store.Store, log *slog.Logger, o Options) *App {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.SessionTTL == 0 {
+		o.SessionTTL = 12 * time.Hour
+	}
+	if o.SetupLinkTTL == 0 {
+		o.SetupLinkTTL = 24 * time.Hour
+	}
+	return &App{store: s, log: log, now: o.Now, opts: o}
+}
+
+// Store exposes the store for health checks.
+func (a *App) Store() *store.Store { return a.store }
+
+// AddProject validates and lints a policy file and creates its project with
+// the policy as revision 1. A policy with lint errors is refused with an
+// Invalid-kind error listing every positioned finding; nothing is stored.
+func (a *App) AddProject(ctx context.Context, actor embargo.Actor, file string, src []byte) (embargo.Project, error) {
+	pol, diags := policy.Check(src, a.now())
+	if err := diags.Err(file); err != nil {
+		return embargo.Project{}, err
+	}
+	p, err := a.store.CreateProject(ctx, store.NewProject{Slug: pol.Project.Slug, Name: pol.Project.Name, Policy: src, Actor: actor})
+	if err != nil {
+		return p, fmt.Errorf("app.AddProject: %w", err)
+	}
+	a.log.Info("project created", "project", p.Slug, "actor", string(actor))
+	return p, nil
+}
+
+// Projects lists every project.
+func (a *App) Projects(ctx context.Context) ([]embargo.Project, error) {
+	return a.store.Projects(ctx)
+}
+
+// ProjectPolicy returns a project and the policy in force, or a
+// NotFound-kind error.
+func (a *App) ProjectPolicy(ctx context.Context, slug string) (embargo.Project, *embargo.Policy, embargo.PolicyRevision, error) {
+	p, err := a.store.ProjectBySlug(ctx, slug)
+	if err != nil {
+		return p, nil, embargo.PolicyRevision{}, err
+	}
+	rev, err := a.store.CurrentPolicy(ctx, p.ID)
+	if err != nil {
+		return p, nil, rev, err
+	}
+	if cached, ok := a.policies.Load(rev.SHA256); ok {
+		return p, cached.(*embargo.Policy), rev, nil
+	}
+	pol, diags := policy.Parse(rev.Source)
+	if pol == nil {
+		return p, nil, rev, fmt.Errorf("app.ProjectPolicy(%s): stored policy revision %d no longer parses: %w", slug, rev.Revision, diags.Err("policy"))
+	}
+	a.policies.Store(rev.SHA256, pol)
+	return p, pol, rev, nil
+}
+
+func (a *App) renderOptions() policy.RenderOptions {
+	return policy.RenderOptions{BaseURL: a.opts.BaseURL}
+}
+
+// SecurityMD renders the project's SECURITY.md from the policy in force.
+func (a *App) SecurityMD(ctx context.Context, slug string) ([]byte, error) {
+	_, pol, _, err := a.ProjectPolicy(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	return policy.RenderSecurityMD(pol, a.renderOptions()), nil
+}
+
+// SecurityTxt renders the project's security.txt as of now; wellKnown
+// says it is served at /.well-known/security.txt as the instance default.
+func (a *App) SecurityTxt(ctx context.Context, slug string, wellKnown bool) ([]byte, error) {
+	_, pol, _, err := a.ProjectPolicy(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	o := a.renderOptions()
+	o.WellKnown = wellKnown
+	return policy.RenderSecurityTxt(pol, o, a.now()), nil
+}
+
+// DefaultProject returns the slug served at /.well-known/security.txt: the
+// configured one, else the only project. NotFound-kind when there is none.
+func (a *App) DefaultProject(ctx context.Context) (string, error) {
+	if a.opts.DefaultProject != "" {
+		return a.opts.DefaultProject, nil
+	}
+	ps, err := a.store.Projects(ctx)
+	if err != nil {
+		return "", err
+	}
+	if len(ps) != 1 {
+		return "", embargo.Errorf(embargo.KindNotFound, "this instance has %d projects and no default project (set EMBARGO_DEFAULT_PROJECT)", len(ps))
+	}
+	return ps[0].Slug, nil
+}

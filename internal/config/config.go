@@ -1,0 +1,160 @@
+// Package config reads Embargo's configuration once, from EMBARGO_*
+// environment variables, into a value that is validated before use.
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is the whole runtime configuration. The zero value is not valid;
+// use Load.
+type Config struct {
+	// DataDir holds the SQLite database and the key files by default.
+	DataDir string
+	// DatabaseURL is postgres://… for PostgreSQL; empty means SQLite in DataDir.
+	DatabaseURL string
+	// Listen is the HTTP listen address.
+	Listen string
+	// BaseURL is the public URL of the instance, used in links and
+	// security.txt. Empty means http://<the address listened on>.
+	BaseURL string
+	// MasterKeyFile holds the master key (0600); MasterKey, when set,
+	// replaces the file (base64, from the environment).
+	MasterKeyFile string
+	MasterKey     string
+	// DefaultProject is served at /.well-known/security.txt; empty means
+	// the only project when there is exactly one.
+	DefaultProject string
+	// SessionTTL is how long a maintainer stays signed in.
+	SessionTTL time.Duration
+	// SetupLinkTTL is how long the printed admin setup link works.
+	SetupLinkTTL time.Duration
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+	// MaxBodyBytes bounds request bodies.
+	MaxBodyBytes int64
+}
+
+// Env lists every variable Load reads, with its meaning, for --help.
+var Env = [][2]string{
+	{"EMBARGO_DATA_DIR", "data directory (default ./embargo-data)"},
+	{"EMBARGO_DATABASE_URL", "postgres://… to use PostgreSQL (default: SQLite at DATA_DIR/embargo.db)"},
+	{"EMBARGO_LISTEN", "HTTP listen address (default 127.0.0.1:8080)"},
+	{"EMBARGO_BASE_URL", "public URL of the instance (default http://LISTEN)"},
+	{"EMBARGO_MASTER_KEY_FILE", "master key file, created 0600 on first start (default DATA_DIR/master.key)"},
+	{"EMBARGO_MASTER_KEY", "master key in base64, instead of the file"},
+	{"EMBARGO_DEFAULT_PROJECT", "slug served at /.well-known/security.txt (default: the only project)"},
+	{"EMBARGO_SESSION_TTL", "maintainer session lifetime (default 12h)"},
+	{"EMBARGO_SETUP_LINK_TTL", "lifetime of the admin setup link (default 24h)"},
+	{"EMBARGO_LOG_LEVEL", "debug, info, warn or error (default info)"},
+	{"EMBARGO_MAX_BODY_BYTES", "largest request body accepted (default 1048576)"},
+}
+
+// Load reads the configuration from getenv (os.Getenv in production) and
+// validates it.
+func Load(getenv func(string) string) (Config, error) {
+	get := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := Config{
+		DataDir:        get("EMBARGO_DATA_DIR", "embargo-data"),
+		DatabaseURL:    get("EMBARGO_DATABASE_URL", ""),
+		Listen:         get("EMBARGO_LISTEN", "127.0.0.1:8080"),
+		BaseURL:        strings.TrimRight(get("EMBARGO_BASE_URL", ""), "/"),
+		MasterKeyFile:  get("EMBARGO_MASTER_KEY_FILE", ""),
+		MasterKey:      get("EMBARGO_MASTER_KEY", ""),
+		DefaultProject: get("EMBARGO_DEFAULT_PROJECT", ""),
+		LogLevel:       get("EMBARGO_LOG_LEVEL", "info"),
+	}
+	var err error
+	if c.SessionTTL, err = time.ParseDuration(get("EMBARGO_SESSION_TTL", "12h")); err != nil {
+		return c, fmt.Errorf("EMBARGO_SESSION_TTL: %w", err)
+	}
+	if c.SetupLinkTTL, err = time.ParseDuration(get("EMBARGO_SETUP_LINK_TTL", "24h")); err != nil {
+		return c, fmt.Errorf("EMBARGO_SETUP_LINK_TTL: %w", err)
+	}
+	if _, err := fmt.Sscan(get("EMBARGO_MAX_BODY_BYTES", "1048576"), &c.MaxBodyBytes); err != nil {
+		return c, fmt.Errorf("EMBARGO_MAX_BODY_BYTES: want a number of bytes")
+	}
+	if c.MasterKeyFile == "" {
+		c.MasterKeyFile = filepath.Join(c.DataDir, "master.key")
+	}
+	return c, c.Validate()
+}
+
+// Validate reports the first problem with the configuration.
+func (c Config) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		return fmt.Errorf("EMBARGO_LISTEN %q: want host:port", c.Listen)
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" {
+			return fmt.Errorf("EMBARGO_BASE_URL %q: want http(s)://host[:port] without a path", c.BaseURL)
+		}
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.HasPrefix(c.DatabaseURL, "sqlite:") {
+		return fmt.Errorf("EMBARGO_DATABASE_URL: want postgres://… or sqlite:PATH")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("EMBARGO_LOG_LEVEL %q: want debug, info, warn or error", c.LogLevel)
+	}
+	if c.SessionTTL < time.Minute || c.SetupLinkTTL < time.Minute {
+		return fmt.Errorf("EMBARGO_SESSION_TTL and EMBARGO_SETUP_LINK_TTL must be at least 1m")
+	}
+	if c.MaxBodyBytes < 1024 {
+		return fmt.Errorf("EMBARGO_MAX_BODY_BYTES must be at least 1024")
+	}
+	return nil
+}
+
+// Database returns the database URL to open: DatabaseURL, or the SQLite
+// file in DataDir.
+func (c Config) Database() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return "sqlite:" + filepath.Join(c.DataDir, "embargo.db")
+}
+
+// SecureCookies reports whether cookies must carry the Secure flag.
+func (c Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// Redacted returns the configuration as name=value lines with secrets
+// (the master key, database passwords) replaced.
+func (c Config) Redacted() []string {
+	db := c.Database()
+	if u, err := url.Parse(db); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "REDACTED")
+			db = u.String()
+		}
+	}
+	mk := ""
+	if c.MasterKey != "" {
+		mk = "REDACTED"
+	}
+	return []string{
+		"EMBARGO_DATA_DIR=" + c.DataDir,
+		"EMBARGO_DATABASE_URL=" + db,
+		"EMBARGO_LISTEN=" + c.Listen,
+		"EMBARGO_BASE_URL=" + c.BaseURL,
+		"EMBARGO_MASTER_KEY_FILE=" + c.MasterKeyFile,
+		"EMBARGO_MASTER_KEY=" + mk,
+		"EMBARGO_DEFAULT_PROJECT=" + c.DefaultProject,
+		"EMBARGO_SESSION_TTL=" + c.SessionTTL.String(),
+		"EMBARGO_SETUP_LINK_TTL=" + c.SetupLinkTTL.String(),
+		"EMBARGO_LOG_LEVEL=" + c.LogLevel,
+		fmt.Sprintf("EMBARGO_MAX_BODY_BYTES=%d", c.MaxBodyBytes),
+	}
+}

@@ -1,0 +1,48 @@
+package httpx
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/embargo-cvd/embargo/internal/embargo"
+)
+
+// SessionCookie names the maintainer session cookie. Its value is a random
+// token; the database keeps only its hash.
+const SessionCookie = "embargo_session"
+
+// SetSession writes the session cookie: HttpOnly, SameSite=Lax, Secure when
+// the instance is served over https.
+func SetSession(w http.ResponseWriter, token string, secure bool, ttl time.Duration) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", MaxAge: int(ttl.Seconds()),
+		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
+}
+
+// ClearSession removes the session cookie.
+func ClearSession(w http.ResponseWriter, secure bool) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
+}
+
+// SessionToken returns the session cookie's value, or "".
+func SessionToken(r *http.Request) string {
+	c, err := r.Cookie(SessionCookie)
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
+
+type userKey struct{}
+
+// WithUser returns a context carrying the signed-in user.
+func WithUser(ctx context.Context, u embargo.User) context.Context {
+	return context.WithValue(ctx, userKey{}, u)
+}
+
+// UserFrom returns the signed-in user, if any.
+func UserFrom(ctx context.Context) (embargo.User, bool) {
+	u, ok := ctx.Value(userKey{}).(embargo.User)
+	return u, ok
+}

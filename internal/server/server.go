@@ -1,0 +1,120 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/embargo-cvd/embargo/internal/app"
+	"github.com/embargo-cvd/embargo/internal/embargo"
+	"github.com/embargo-cvd/embargo/internal/httpx"
+	"github.com/embargo-cvd/embargo/internal/web"
+)
+
+// Server is Embargo's HTTP server.
+type Server struct {
+	app  *app.App
+	web  *web.Web
+	log  *slog.Logger
+	opts Options
+}
+
+// Options configure the server.
+type Options struct {
+	MaxBodyBytes int64
+	// HSTS adds Strict-Transport-Security (the instance is served over https).
+	HSTS bool
+}
+
+// New builds a server over the app and web handlers.
+func New(a *app.App, w *web.Web, log *slog.Logger, o Options) *Server {
+	return &Server{app: a, web: w, log: log, opts: o}
+}
+
+// Handler returns the complete handler: routes behind the middleware chain.
+func (s *Server) Handler() (http.Handler, error) {
+	mux := http.NewServeMux()
+	ad := httpx.Adapter{Log: s.log, HTML: s.web.RenderError}
+	for _, rt := range s.routes() {
+		if rt.Perm == permUnset {
+			return nil, fmt.Errorf("route %s %s has no permission", rt.Method, rt.Pattern)
+		}
+		mux.Handle(rt.Method+" "+rt.Pattern, ad.Handle(s.authorize(rt)))
+	}
+	// Unmatched paths get a proper 404 page or problem, not the mux's text.
+	mux.Handle("/", ad.Handle(func(w http.ResponseWriter, r *http.Request) error {
+		return notFoundErr
+	}))
+	var h http.Handler = mux
+	h = httpx.LimitBody(s.opts.MaxBodyBytes, h)
+	h = httpx.CSRF(h)
+	h = httpx.SecurityHeaders(s.opts.HSTS, h)
+	h = httpx.Log(s.log, h)
+	return h, nil
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, err := w.Write([]byte("ok\n"))
+	return err
+}
+
+// readyz reports ready when the database answers and its schema is the one
+// this binary expects.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	status := map[string]any{"database": "ok"}
+	code := http.StatusOK
+	st := s.app.Store()
+	if err := st.Ping(ctx); err != nil {
+		status["database"], code = "unreachable", http.StatusServiceUnavailable
+	} else if applied, known, err := st.SchemaVersion(ctx); err != nil || applied != known {
+		status["database"], code = fmt.Sprintf("schema %d of %d", applied, known), http.StatusServiceUnavailable
+	}
+	status["dialect"] = string(st.Dialect())
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	return json.NewEncoder(w).Encode(status)
+}
+
+// Serve serves on ln until ctx ends, then shuts down gracefully.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	h, err := s.Handler()
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+var notFoundErr = embargo.Errorf(embargo.KindNotFound, "there is no page here")

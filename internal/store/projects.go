@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+
+	"github.com/embargo-cvd/embargo/internal/embargo"
+)
+
+// NewProject is what CreateProject stores: a project and its first policy.
+type NewProject struct {
+	Slug   string
+	Name   string
+	Policy []byte // the policy file as submitted, already validated
+	Actor  embargo.Actor
+}
+
+// CreateProject stores a project with its policy as revision 1 and audits
+// it, all in one transaction. It returns a Conflict-kind error when the
+// slug is taken.
+func (s *Store) CreateProject(ctx context.Context, np NewProject) (embargo.Project, error) {
+	p := embargo.Project{Slug: np.Slug, Name: np.Name, PolicyRevision: 1, CreatedAt: s.now()}
+	sum := sha256.Sum256(np.Policy)
+	digest := hex.EncodeToString(sum[:])
+	err := s.inTx(ctx, "store.CreateProject("+np.Slug+")", func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO projects (slug, name, policy_revision, created_at)
+			VALUES ($1, $2, $3, $4) RETURNING id`, p.Slug, p.Name, p.PolicyRevision, p.CreatedAt).Scan(&p.ID)
+		if isUniqueViolation(err) {
+			return embargo.Errorf(embargo.KindConflict, "a project with slug %q already exists", np.Slug)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO policy_revisions (project_id, revision, source, sha256, created_at, created_by)
+			VALUES ($1, 1, $2, $3, $4, $5)`, p.ID, string(np.Policy), digest, p.CreatedAt, string(np.Actor)); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, auditRecord{Actor: np.Actor, Action: "project.create", ProjectID: p.ID,
+			Subject: "project:" + p.Slug, Details: map[string]string{"name": p.Name, "policy_revision": "1", "policy_sha256": digest}})
+	})
+	if err != nil {
+		return embargo.Project{}, err
+	}
+	return p, nil
+}
+
+const projectColumns = `id, slug, name, policy_revision, created_at`
+
+func scanProject(row interface{ Scan(...any) error }) (embargo.Project, error) {
+	var p embargo.Project
+	err := row.Scan(&p.ID, &p.Slug, &p.Name, &p.PolicyRevision, &p.CreatedAt)
+	p.CreatedAt = p.CreatedAt.UTC()
+	return p, err
+}
+
+// ProjectBySlug returns the project, or a NotFound-kind error.
+func (s *Store) ProjectBySlug(ctx context.Context, slug string) (embargo.Project, error) {
+	p, err := scanProject(s.r.QueryRowContext(ctx, `SELECT `+projectColumns+` FROM projects WHERE slug = $1`, slug))
+	if err != nil {
+		return p, fmt.Errorf("store.ProjectBySlug(%q): %w", slug, notFound(err, "project "+strconv.Quote(slug)))
+	}
+	return p, nil
+}
+
+// Projects returns every project ordered by slug.
+func (s *Store) Projects(ctx context.Context) ([]embargo.Project, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+projectColumns+` FROM projects ORDER BY slug`)
+	if err != nil {
+		return nil, fmt.Errorf("store.Projects: %w", err)
+	}
+	defer rows.Close()
+	var out []embargo.Project
+	for rows.Next() {
+		p, err := scanProject(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store.Projects: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// CurrentPolicy returns the policy revision in force for a project.
+func (s *Store) CurrentPolicy(ctx context.Context, projectID int64) (embargo.PolicyRevision, error) {
+	var r embargo.PolicyRevision
+	var src string
+	err := s.r.QueryRowContext(ctx, `SELECT r.project_id, r.revision, r.source, r.sha256, r.created_at, r.created_by
+		FROM policy_revisions r JOIN projects p ON p.id = r.project_id AND p.policy_revision = r.revision
+		WHERE p.id = $1`, projectID).Scan(&r.ProjectID, &r.Revision, &src, &r.SHA256, &r.CreatedAt, &r.CreatedBy)
+	if err != nil {
+		return r, fmt.Errorf("store.CurrentPolicy(%d): %w", projectID, notFound(err, "policy"))
+	}
+	r.Source = []byte(src)
+	r.CreatedAt = r.CreatedAt.UTC()
+	return r, nil
+}

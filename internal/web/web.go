@@ -1,0 +1,128 @@
+// Package web serves Embargo's HTML pages: server-rendered, working without
+// JavaScript, from templates embedded in the binary and parsed once.
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+
+	"github.com/embargo-cvd/embargo/internal/app"
+	"github.com/embargo-cvd/embargo/internal/embargo"
+	"github.com/embargo-cvd/embargo/internal/httpx"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Web holds the page handlers.
+type Web struct {
+	app        *app.App
+	log        *slog.Logger
+	pages      map[string]*template.Template
+	md         goldmark.Markdown
+	sanitize   *bluemonday.Policy
+	secure     bool
+	sessionTTL time.Duration
+	// attempts limits sign-in and setup attempts per client address.
+	attempts *httpx.Limiter
+}
+
+// Options configure the web handlers.
+type Options struct {
+	SecureCookies bool
+	SessionTTL    time.Duration
+}
+
+// New parses the templates (failing fast on a broken one).
+func New(a *app.App, log *slog.Logger, o Options) (*Web, error) {
+	w := &Web{app: a, log: log, pages: map[string]*template.Template{}, secure: o.SecureCookies,
+		sessionTTL: o.SessionTTL, attempts: httpx.NewLimiter(6*time.Second, 10),
+		md:       goldmark.New(goldmark.WithExtensions(extension.GFM)),
+		sanitize: bluemonday.UGCPolicy()}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		if n == "templates/layout.html" {
+			continue
+		}
+		t, err := template.ParseFS(templateFS, "templates/layout.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", n, err)
+		}
+		w.pages[n[len("templates/"):len(n)-len(".html")]] = t
+	}
+	return w, nil
+}
+
+// Static serves the embedded stylesheet.
+func (w *Web) Static() http.Handler {
+	sub, _ := fs.Sub(staticFS, "static")
+	return http.StripPrefix("/static/", http.FileServerFS(sub))
+}
+
+// Base is embedded in every page.
+type Base struct {
+	User *embargo.User
+}
+
+func baseOf(r *http.Request) Base {
+	if u, ok := httpx.UserFrom(r.Context()); ok {
+		return Base{User: &u}
+	}
+	return Base{}
+}
+
+func (w *Web) render(rw http.ResponseWriter, status int, name string, page any) error {
+	t, ok := w.pages[name]
+	if !ok {
+		return fmt.Errorf("web: no template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", page); err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+	rw.Header().Set("Cache-Control", "no-store")
+	rw.WriteHeader(status)
+	_, err := rw.Write(buf.Bytes())
+	return err
+}
+
+// ErrorPage is the page for httpx.Adapter's HTML errors.
+type ErrorPage struct {
+	Base
+	Title, Heading, Message string
+}
+
+// RenderError renders an error page; it is the httpx.ErrorPage hook.
+func (w *Web) RenderError(rw http.ResponseWriter, r *http.Request, status int, message string) {
+	page := ErrorPage{Base: baseOf(r), Title: http.StatusText(status), Heading: http.StatusText(status), Message: message}
+	if err := w.render(rw, status, "error", page); err != nil {
+		w.log.Error("error page failed", "err", err.Error())
+		http.Error(rw, message, status)
+	}
+}
+
+// markdown renders trusted-author Markdown and sanitises it all the same.
+func (w *Web) markdown(src []byte) (template.HTML, error) {
+	var buf bytes.Buffer
+	if err := w.md.Convert(src, &buf); err != nil {
+		return "", err
+	}
+	return template.HTML(w.sanitize.SanitizeBytes(buf.Bytes())), nil // #nosec: sanitised by bluemonday
+}
