@@ -116,3 +116,17 @@ func (a *App) SessionUser(ctx context.Context, token string) (embargo.User, erro
 func (a *App) Logout(ctx context.Context, token string) error {
 	return a.store.DeleteSession(ctx, embargo.HashToken(token))
 }
+
+// CreateUser creates a maintainer account (admin or not) on behalf of actor.
+func (a *App) CreateUser(ctx context.Context, actor embargo.Actor, n NewAccount, admin bool) (embargo.User, error) {
+	nu, err := n.validate()
+	if err != nil {
+		return embargo.User{}, err
+	}
+	nu.IsAdmin = admin
+	u, err := a.store.CreateUser(ctx, nu, actor)
+	if err != nil {
+		return u, fmt.Errorf("app.CreateUser: %w", err)
+	}
+	return u, nil
+}

@@ -19,6 +19,7 @@ const (
 	KindUnauthorized
 	KindTooLarge
 	KindRateLimited
+	KindMethodNotAllowed
 )
 
 // String returns the kind's name as used in problem documents.
@@ -38,6 +39,8 @@ func (k Kind) String() string {
 		return "too-large"
 	case KindRateLimited:
 		return "rate-limited"
+	case KindMethodNotAllowed:
+		return "method-not-allowed"
 	}
 	return "internal"
 }

@@ -33,6 +33,8 @@ func StatusOf(err error) int {
 		return http.StatusRequestEntityTooLarge
 	case embargo.KindRateLimited:
 		return http.StatusTooManyRequests
+	case embargo.KindMethodNotAllowed:
+		return http.StatusMethodNotAllowed
 	}
 	return http.StatusInternalServerError
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/embargo-cvd/embargo/internal/app"
@@ -38,16 +39,33 @@ func New(a *app.App, w *web.Web, log *slog.Logger, o Options) *Server {
 
 // Handler returns the complete handler: routes behind the middleware chain.
 func (s *Server) Handler() (http.Handler, error) {
+	return s.handlerFor(s.routes())
+}
+
+func (s *Server) handlerFor(routes []Route) (http.Handler, error) {
 	mux := http.NewServeMux()
 	ad := httpx.Adapter{Log: s.log, HTML: s.web.RenderError}
-	for _, rt := range s.routes() {
+	for _, rt := range routes {
 		if rt.Perm == permUnset {
 			return nil, fmt.Errorf("route %s %s has no permission", rt.Method, rt.Pattern)
 		}
 		mux.Handle(rt.Method+" "+rt.Pattern, ad.Handle(s.authorize(rt)))
 	}
-	// Unmatched paths get a proper 404 page or problem, not the mux's text.
+	// Unmatched requests get a proper page or problem, not the mux's text:
+	// 405 with Allow when the path exists for another method, else 404.
 	mux.Handle("/", ad.Handle(func(w http.ResponseWriter, r *http.Request) error {
+		var allow []string
+		for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, p := mux.Handler(probe); p != "" && p != "/" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			return embargo.Errorf(embargo.KindMethodNotAllowed, "%s is not allowed here (allowed: %s)", r.Method, strings.Join(allow, ", "))
+		}
 		return notFoundErr
 	}))
 	var h http.Handler = mux

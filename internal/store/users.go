@@ -146,3 +146,20 @@ func (s *Store) DeleteSession(ctx context.Context, hash string) error {
 	}
 	return nil
 }
+
+// CreateUser creates an account and audits it. It returns a Conflict-kind
+// error when the email is taken.
+func (s *Store) CreateUser(ctx context.Context, nu NewUser, actor embargo.Actor) (embargo.User, error) {
+	u := embargo.User{Email: nu.Email, Name: nu.Name, PasswordHash: nu.PasswordHash, IsAdmin: nu.IsAdmin, CreatedAt: s.now()}
+	err := s.inTx(ctx, "store.CreateUser", func(tx *sql.Tx) error {
+		if err := s.insertUser(ctx, tx, &u); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, auditRecord{Actor: actor, Action: "user.create",
+			Subject: "user:" + strconv.FormatInt(u.ID, 10), Details: map[string]string{"admin": strconv.FormatBool(u.IsAdmin)}})
+	})
+	if err != nil {
+		return embargo.User{}, err
+	}
+	return u, nil
+}

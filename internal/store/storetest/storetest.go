@@ -160,6 +160,13 @@ func testSetupAndSessions(t *testing.T, open Opener) {
 	if _, err := s.SessionUser(ctx, sh); !errors.Is(err, embargo.ErrUnauthorized) {
 		t.Fatalf("expired session: want unauthorized, got %v", err)
 	}
+	other, err := s.CreateUser(ctx, store.NewUser{Email: "triager@demo.org", Name: "T", PasswordHash: "h"}, embargo.Actor("user:1"))
+	if err != nil || other.IsAdmin || other.ID == u.ID {
+		t.Fatalf("CreateUser = %+v, %v", other, err)
+	}
+	if _, err := s.CreateUser(ctx, store.NewUser{Email: "triager@demo.org", Name: "T", PasswordHash: "h"}, embargo.ActorCLI); !errors.Is(err, embargo.ErrConflict) {
+		t.Fatalf("duplicate email: want conflict, got %v", err)
+	}
 	_, sh2 := embargo.NewToken()
 	s.CreateSession(ctx, sh2, u.ID, clock.Now().Add(time.Hour))
 	if err := s.DeleteSession(ctx, sh2); err != nil {

@@ -1,0 +1,290 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// lockedBuffer is written by a running command and read by the test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) { l.mu.Lock(); defer l.mu.Unlock(); return l.b.Write(p) }
+func (l *lockedBuffer) String() string              { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func runCmd(t *testing.T, envs map[string]string, stdin string, args ...string) result {
+	t.Helper()
+	var out, errb lockedBuffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errb, func(k string) string { return envs[k] })
+	return result{code, out.String(), errb.String()}
+}
+
+func walk(c *cobra.Command, f func(*cobra.Command)) {
+	f(c)
+	for _, sub := range c.Commands() {
+		walk(sub, f)
+	}
+}
+
+func TestHelpOnEveryCommand(t *testing.T) {
+	var paths [][]string
+	walk(newRoot(&env{}), func(c *cobra.Command) {
+		p := strings.Fields(c.CommandPath())[1:]
+		paths = append(paths, p)
+	})
+	want := []string{"serve", "migrate", "policy check", "policy render", "project add", "project list", "version"}
+	seen := map[string]bool{}
+	for _, p := range paths {
+		seen[strings.Join(p, " ")] = true
+		r := runCmd(t, nil, "", append(p, "--help")...)
+		if r.code != 0 || !strings.Contains(r.stdout, "Usage:") {
+			t.Errorf("embargo %s --help: exit %d\n%s%s", strings.Join(p, " "), r.code, r.stdout, r.stderr)
+		}
+	}
+	for _, w := range want {
+		if !seen[w] {
+			t.Errorf("no command %q", w)
+		}
+	}
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "--no-such-flag"},
+		{"frobnicate"},
+		{"policy", "check"},
+		{"policy", "render", "x.yaml"},
+		{"policy", "render", "--format", "pdf", "x.yaml"},
+		{"policy", "render", "--format", "security-txt", "--now", "tomorrow", "x.yaml"},
+		{"project", "add"},
+		{"version", "extra"},
+	} {
+		r := runCmd(t, nil, "", args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, "embargo --help") {
+			t.Errorf("embargo %v: exit %d, want 2 with a usage hint\n%s", args, r.code, r.stderr)
+		}
+	}
+}
+
+func TestPolicyCheck(t *testing.T) {
+	examples, _ := filepath.Glob("../../examples/policies/*.yaml")
+	r := runCmd(t, nil, "", append([]string{"policy", "check"}, examples...)...)
+	if r.code != 0 || strings.Count(r.stdout, ": ok") != 5 {
+		t.Fatalf("examples: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte("version: 1\nproject: {name: M, slug: m}\ncontacts:\n  email: \"[INSERT SECURITY EMAIL]\"\nsla:\n  acknowledge: 48h\n  fix:\n    urgent: 1d\n"), 0o644)
+	r = runCmd(t, nil, "", "policy", "check", bad)
+	if r.code != exitError {
+		t.Fatalf("bad policy: exit %d", r.code)
+	}
+	for _, want := range []string{bad + ":4:10: contacts.email: placeholder contact", bad + ":8:13: sla.fix.urgent: severity \"urgent\""} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	r = runCmd(t, nil, "version: 1\n", "policy", "check", "-")
+	if r.code != exitError || !strings.Contains(r.stdout, "-:1:1: policy: missing properties") {
+		t.Fatalf("stdin: exit %d\n%s", r.code, r.stdout)
+	}
+	if r := runCmd(t, nil, "", "policy", "check", "/no/such/file.yaml"); r.code != exitError || !strings.Contains(r.stdout, "no such file") {
+		t.Fatalf("missing file: %d %s", r.code, r.stdout)
+	}
+}
+
+func TestPolicyRenderMatchesGolden(t *testing.T) {
+	for _, f := range []struct{ format, golden string }{
+		{"security-md", "virtrigaud.SECURITY.md"},
+		{"security-txt", "virtrigaud.security.txt"},
+	} {
+		r := runCmd(t, nil, "", "policy", "render", "--format", f.format, "--base-url", "https://embargo.test",
+			"--now", "2026-11-23T12:00:00Z", "../../examples/policies/virtrigaud.yaml")
+		want, _ := os.ReadFile(filepath.Join("../../internal/policy/testdata/golden", f.golden))
+		if r.code != 0 || r.stdout != string(want) {
+			t.Errorf("%s: exit %d, output differs from %s:\n%s%s", f.format, r.code, f.golden, r.stdout, r.stderr)
+		}
+	}
+}
+
+func TestProjectAddRefusesBadPolicyAndDuplicates(t *testing.T) {
+	envs := map[string]string{"EMBARGO_DATA_DIR": t.TempDir()}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte("version: 1\nproject: {name: M, slug: m}\ncontacts: {email: \"[INSERT SECURITY EMAIL]\"}\nsla: {acknowledge: 48h}\n"), 0o644)
+	if r := runCmd(t, envs, "", "project", "add", "--policy", bad); r.code != exitError || !strings.Contains(r.stderr, bad+":3:19: contacts.email: placeholder") {
+		t.Fatalf("bad policy: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := runCmd(t, envs, "", "project", "list"); !strings.Contains(r.stdout, "No projects") {
+		t.Fatalf("a refused policy left a project behind:\n%s", r.stdout)
+	}
+	good := "../../examples/policies/aeraki.yaml"
+	if r := runCmd(t, envs, "", "project", "add", "--policy", good); r.code != 0 || !strings.Contains(r.stdout, `Created project "aeraki"`) {
+		t.Fatalf("add: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCmd(t, envs, "", "project", "add", "--policy", good); r.code != exitError || !strings.Contains(r.stderr, "already exists") {
+		t.Fatalf("duplicate: %d %s", r.code, r.stderr)
+	}
+	if r := runCmd(t, envs, "", "project", "list"); !strings.Contains(r.stdout, "aeraki") || !strings.Contains(r.stdout, "Aeraki") {
+		t.Fatalf("list: %s", r.stdout)
+	}
+	if r := runCmd(t, envs, "", "migrate"); r.code != 0 || !strings.Contains(r.stdout, "up to date") {
+		t.Fatalf("migrate: %d %s", r.code, r.stdout)
+	}
+}
+
+var (
+	servingRe = regexp.MustCompile(`serving on (http://[0-9.:]+)`)
+	linkRe    = regexp.MustCompile(`http://[0-9.:]+/setup/[A-Za-z0-9_-]{43}`)
+)
+
+// startServe runs `embargo serve` until the test ends and returns its base
+// URL and the setup link it printed.
+func startServe(t *testing.T, envs map[string]string) (base, link string, stop func()) {
+	t.Helper()
+	envs["EMBARGO_LISTEN"] = "127.0.0.1:0"
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve"}, strings.NewReader(""), &out, &errb, func(k string) string { return envs[k] })
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := servingRe.FindStringSubmatch(out.String()); m != nil {
+			base = m[1]
+			break
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d:\n%s%s", code, out.String(), errb.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if base == "" {
+		t.Fatalf("serve did not start:\n%s%s", out.String(), errb.String())
+	}
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if code := <-done; code != 0 {
+				t.Errorf("serve exited %d:\n%s", code, errb.String())
+			}
+			if l := linkRe.FindString(out.String()); l != "" && strings.Contains(errb.String(), l[strings.LastIndex(l, "/")+1:]) {
+				t.Error("the setup token reached the log")
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return base, linkRe.FindString(out.String()), stop
+}
+
+func getOK(t *testing.T, u string) string {
+	t.Helper()
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var b bytes.Buffer
+	b.ReadFrom(res.Body)
+	if res.StatusCode != 200 {
+		t.Fatalf("GET %s: %d %s", u, res.StatusCode, b.String())
+	}
+	return b.String()
+}
+
+func TestServeOnEmptyDataDirThenAgain(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "embargo-data")
+	envs := map[string]string{"EMBARGO_DATA_DIR": dir}
+	base, link, stop := startServe(t, envs)
+	if link == "" {
+		t.Fatal("no setup link printed")
+	}
+	if !strings.Contains(getOK(t, base+"/readyz"), `"dialect":"sqlite"`) {
+		t.Fatal("not ready on SQLite")
+	}
+	getOK(t, link)
+	for path, mode := range map[string]os.FileMode{dir: 0o700, filepath.Join(dir, "master.key"): 0o600, filepath.Join(dir, "embargo.db"): 0o600} {
+		fi, err := os.Stat(path)
+		if err != nil || fi.Mode().Perm() != mode {
+			t.Errorf("%s: mode %v, %v; want %v", path, fi.Mode().Perm(), err, mode)
+		}
+	}
+	key1, _ := os.ReadFile(filepath.Join(dir, "master.key"))
+	stop()
+
+	base2, link2, _ := startServe(t, envs)
+	key2, _ := os.ReadFile(filepath.Join(dir, "master.key"))
+	if !bytes.Equal(key1, key2) {
+		t.Fatal("second start replaced the master key")
+	}
+	if link2 == "" || link2 == link {
+		t.Fatal("second start without an admin must print a fresh setup link")
+	}
+	res, err := http.Get(strings.Replace(link, base, base2, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 404 {
+		t.Fatalf("the first start's setup link still works after restart: %d", res.StatusCode)
+	}
+}
+
+func TestServeOnPostgres(t *testing.T) {
+	base := os.Getenv("EMBARGO_TEST_POSTGRES_URL")
+	if base == "" {
+		t.Skip("PostgreSQL tests skipped: set EMBARGO_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable (bash .ci/run does)")
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "cli_" + hex.EncodeToString(b)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
+	u, _ := url.Parse(base)
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	envs := map[string]string{"EMBARGO_DATA_DIR": t.TempDir(), "EMBARGO_DATABASE_URL": u.String()}
+	if r := runCmd(t, envs, "", "project", "add", "--policy", "../../examples/policies/bpfcompat.yaml"); r.code != 0 {
+		t.Fatalf("project add on PostgreSQL: %s", r.stderr)
+	}
+	srv, link, _ := startServe(t, envs)
+	if !strings.Contains(getOK(t, srv+"/readyz"), `"dialect":"postgres"`) {
+		t.Fatal("not ready on PostgreSQL")
+	}
+	if link == "" {
+		t.Fatal("no setup link on PostgreSQL")
+	}
+	if txt := getOK(t, srv+"/.well-known/security.txt"); !strings.Contains(txt, "Contact: https://github.com/Kernel-Guard/bpfcompat/security/advisories/new") {
+		t.Fatalf("security.txt on PostgreSQL:\n%s", txt)
+	}
+}

@@ -1,0 +1,45 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:8080" || c.DataDir != "embargo-data" || c.Database() != "sqlite:embargo-data/embargo.db" ||
+		c.MasterKeyFile != "embargo-data/master.key" || c.SecureCookies() {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestLoadRejects(t *testing.T) {
+	for k, v := range map[string]string{
+		"EMBARGO_LISTEN":         "8080",
+		"EMBARGO_BASE_URL":       "ftp://x",
+		"EMBARGO_DATABASE_URL":   "mysql://x",
+		"EMBARGO_LOG_LEVEL":      "loud",
+		"EMBARGO_SESSION_TTL":    "forever",
+		"EMBARGO_MAX_BODY_BYTES": "lots",
+	} {
+		if _, err := Load(env(map[string]string{k: v})); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%s: want an error naming the variable, got %v", k, v, err)
+		}
+	}
+}
+
+func TestRedacted(t *testing.T) {
+	c, err := Load(env(map[string]string{"EMBARGO_DATABASE_URL": "postgres://embargo:s3cret@db/embargo", "EMBARGO_MASTER_KEY": "c2VjcmV0"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := strings.Join(c.Redacted(), "\n")
+	if strings.Contains(out, "s3cret") || strings.Contains(out, "c2VjcmV0") || !strings.Contains(out, "REDACTED") {
+		t.Fatalf("secrets not redacted:\n%s", out)
+	}
+}
