@@ -126,7 +126,9 @@ func (h *harness) do(c *http.Client, method, path string, form url.Values, hdr m
 	return res
 }
 
-func (h *harness) get(c *http.Client, path string) *http.Response { return h.do(c, "GET", path, nil, nil) }
+func (h *harness) get(c *http.Client, path string) *http.Response {
+	return h.do(c, "GET", path, nil, nil)
+}
 func (h *harness) post(c *http.Client, path string, form url.Values) *http.Response {
 	return h.do(c, "POST", path, form, nil)
 }
