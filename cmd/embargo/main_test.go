@@ -292,3 +292,35 @@ func TestServeOnPostgres(t *testing.T) {
 		t.Fatalf("security.txt on PostgreSQL:\n%s", txt)
 	}
 }
+
+func TestPolicyImport(t *testing.T) {
+	seed := "../../internal/policy/importer/testdata/seeds/001_ffdb41f7b163b172.txt"
+	r := runCmd(t, nil, "", "policy", "import", seed)
+	if r.code != 0 || !strings.Contains(r.stdout, `name: "metricsd"`) || !strings.Contains(r.stdout, "acknowledge: 48h") {
+		t.Fatalf("import: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"Read " + seed + " as markdown", "mapped: sla.acknowledge = 48h (line 35)", "placeholder, not used: [INSERT SECURITY EMAIL] (line 23)"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("review lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	// The draft fails the check until its placeholder is filled, then passes.
+	draft := filepath.Join(t.TempDir(), "metricsd.yaml")
+	if r := runCmd(t, nil, "", "policy", "import", "--out", draft, seed); r.code != 0 || r.stdout != "" {
+		t.Fatalf("--out: %d %q", r.code, r.stdout)
+	}
+	if r := runCmd(t, nil, "", "policy", "check", draft); r.code != exitError || !strings.Contains(r.stdout, "placeholder contact") {
+		t.Fatalf("unfilled draft: %d\n%s", r.code, r.stdout)
+	}
+	data, _ := os.ReadFile(draft)
+	os.WriteFile(draft, []byte(strings.Replace(string(data), "[FILL IN THE SECURITY EMAIL ADDRESS]", "security@metricsd.dev", 1)), 0o644)
+	if r := runCmd(t, nil, "", "policy", "check", draft); r.code != 0 {
+		t.Fatalf("filled draft: %d\n%s", r.code, r.stdout)
+	}
+	if r := runCmd(t, nil, "# Security\n\nWe reply within 3 days.\n", "policy", "import", "--name", "Demo", "-"); r.code != 0 || !strings.Contains(r.stdout, `name: "Demo"`) || !strings.Contains(r.stdout, "acknowledge: 3d") {
+		t.Fatalf("stdin: %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCmd(t, nil, "", "policy", "import", "/no/such/SECURITY.md"); r.code != exitError {
+		t.Fatalf("missing file: %d", r.code)
+	}
+}

@@ -1,0 +1,204 @@
+package importer
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/embargo-cvd/embargo/internal/embargo"
+)
+
+func TestFindDurations(t *testing.T) {
+	tests := []struct {
+		s    string
+		want string // durations joined by space; "" for none
+	}{
+		{"We'll acknowledge receipt within 48 hours", "48h"},
+		{"We'll provide an initial assessment within 5 business days", "5bd"},
+		{"Initial acknowledgement: within 3 business days of receipt.", "3bd"},
+		{"within 30 days for High/Critical severity, 90 days for Medium/Low.", "30d 90d"},
+		{"Emergency releases will be published within 24-48 hours", "48h"},
+		{"The security team will respond within 2 working days", "2bd"},
+		{"We aim to release a fix within two weeks", "2w"},
+		{"within one week", "1w"},
+		{"within a week", "1w"},
+		{"We will fix it within 1 month", "30d"},
+		{"response time: 72h", "72h"},
+		{"Low: Patch in next regular release", "next-release"},
+		{"fixed in the next minor release", "next-release"},
+		{"You will receive a reply from one of the maintainers within 7 acknowledging receipt", "7d"},
+		{"within 10 business-days", "10bd"},
+		{"Embargoes last at most 14 days.", "14d"},
+		// must not match
+		{"Use TLS 1.2 or higher", ""},
+		{"patch releases (e.g. 1.8.5 and 1.7.12)", ""},
+		{"Version: v1.0 (2022-06-17)", ""},
+		{"Expose port 8080 only internally", ""},
+		{"See CVE-2024-12345 for details", ""},
+		{"Do not commit secrets", ""},
+		{"within 5% of the budget", ""},
+		{"a d-bus service", ""},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, d := range findDurations(tt.s) {
+			got = append(got, d.d.String())
+		}
+		if g := strings.Join(got, " "); g != tt.want {
+			t.Errorf("findDurations(%q) = %q, want %q", tt.s, g, tt.want)
+		}
+	}
+}
+
+func TestStageOf(t *testing.T) {
+	tests := []struct{ s, want string }{
+		{"We'll acknowledge receipt within 48 hours", embargo.StageAcknowledge},
+		{"You should receive a response within 48 hours.", embargo.StageAcknowledge},
+		{"We will respond to your report within 72 hours", embargo.StageAcknowledge},
+		{"Expect an initial response within 2 days", embargo.StageAcknowledge},
+		{"We'll provide an initial assessment within 5 business days", embargo.StageAssess},
+		{"Triage and severity assignment", embargo.StageAssess},
+		{"We will investigate and confirm the issue within 10 days", embargo.StageAssess},
+		{"We aim to resolve critical vulnerabilities within 30 days", embargo.StageFix},
+		{"Critical: Immediate action required, patch within 24 hours", embargo.StageFix},
+		{"Fix or coordinated disclosure plan", embargo.StageFix},
+		{"We typically aim to disclose within 90 days of initial report.", embargo.StageDisclose},
+		{"We publish a security advisory within 7 days of the fix", embargo.StageDisclose},
+		{"Embargo periods last no more than 14 days", embargo.StageDisclose},
+		// no stage
+		{"Emergency releases will be published within 24-48 hours", ""},
+		{"Rotate tokens every 90 days", ""},
+		{"Use TLS 1.2 or higher", ""},
+	}
+	for _, tt := range tests {
+		if got, _ := stageOf(tt.s); got != tt.want {
+			t.Errorf("stageOf(%q) = %q, want %q", tt.s, got, tt.want)
+		}
+	}
+}
+
+func TestSeveritiesIn(t *testing.T) {
+	for s, want := range map[string]string{
+		"within 30 days for High/Critical severity": "high critical",
+		"Medium/Low":                     "medium low",
+		"Moderate issues":                "medium",
+		"Critical: Immediate action":     "critical",
+		"Triage and severity assignment": "",
+		"highly unlikely":                "",
+	} {
+		if got := strings.Join(severitiesIn(s), " "); got != want {
+			t.Errorf("severitiesIn(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+func TestSplitSentences(t *testing.T) {
+	s := "We support N (e.g. 1.8) and N-1. Fixes ship in 1.8.5 too! Read https://x.org/a.b now. Done"
+	var got []string
+	for _, sp := range splitSentences(s) {
+		got = append(got, s[sp.start:sp.end])
+	}
+	want := []string{"We support N (e.g. 1.8) and N-1.", "Fixes ship in 1.8.5 too!", "Read https://x.org/a.b now.", "Done"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("splitSentences = %q", got)
+	}
+}
+
+// patternCases: each regexp with the sentences it was written for and
+// sentences it must leave alone.
+func TestPatterns(t *testing.T) {
+	tests := []struct {
+		name      string
+		re        *regexp.Regexp
+		match, no []string
+	}{
+		{"placeholder", placeholderRe,
+			[]string{"Send details to [maintainer email - please update this]", "Email your findings to: [INSERT SECURITY EMAIL]", "contact [security contact]"},
+			[]string{"Use \"SECURITY: [brief description]\"", "see [the docs](https://x.org)", "[VERSION]"}},
+		{"subject line", subjectRe,
+			[]string{`Subject Line: Use "SECURITY: [brief description]"`, `Please use the subject "Vulnerability report"`},
+			[]string{"The subject of this policy is security"}},
+		{"agreement on disclosure", agreeRe,
+			[]string{"we will agree on a public-disclosure date with the reporter", "coordinate disclosure timeline with you", "to coordinate a fix and disclosure with you", "We follow a coordinated-disclosure model"},
+			[]string{"Please do not disclose the vulnerability publicly", "We disclose vulnerabilities in our advisories"}},
+		{"credit", creditRe,
+			[]string{"We'll credit you in the fix announcement", "We maintain a security hall of fame", "Recognition: We will credit you", "acknowledged in our security advisories"},
+			[]string{"We acknowledge receipt within 48 hours", "Credentials are rotated"}},
+		{"no bug bounty", noBountyRe,
+			[]string{"We currently do not have a bug bounty program.", "There is no bug bounty.", "This project does not offer bounties or rewards"},
+			[]string{"We run a bug bounty program on HackerOne", "Bounties are paid for critical issues"}},
+		{"public CVE goes to the tracker", publicCVERe,
+			[]string{"If there is a CVE assigned to the issue, please do open an issue on our GitHub tracker instead of writing to the security contact e-mail"},
+			[]string{"We request a CVE for every confirmed vulnerability", "Please do not open an issue for vulnerabilities"}},
+		{"hedge", hedgeRe,
+			[]string{"we may decide to provide a forward-fix only", "fixes on a best effort basis", "it might take longer"},
+			[]string{"We will acknowledge within 48 hours", "We typically aim to disclose within 90 days"}},
+		{"GitHub private vulnerability reporting", githubPVR,
+			[]string{"Use GitHub private vulnerability reporting for this repository.", "Please privately report it via GitHub's Security tab"},
+			[]string{"Do not open a public GitHub issue"}},
+		{"N and N-1", nAndN1,
+			[]string{"We currently support the most recent release (N, e.g. 1.8) and the release previous to the most recent one (N-1, e.g. 1.7)", "We support the latest two minor releases"},
+			[]string{"Only the latest release is supported"}},
+		{"only the latest", onlyLatest,
+			[]string{"Only the latest minor release of main is supported with security fixes", "We recommend always using the latest version"},
+			[]string{"We support the latest two minor releases", "Security updates are announced in releases"}},
+	}
+	for _, tt := range tests {
+		for _, s := range tt.match {
+			if !tt.re.MatchString(s) {
+				t.Errorf("%s: does not match %q", tt.name, s)
+			}
+		}
+		for _, s := range tt.no {
+			if tt.re.MatchString(s) {
+				t.Errorf("%s: matches %q", tt.name, s)
+			}
+		}
+	}
+}
+
+func TestVersionRows(t *testing.T) {
+	tests := []struct {
+		versions, mark string
+		want           string // "" when the row is refused
+	}{
+		{"latest", ":white_check_mark:", "latest supported"},
+		{"< 1.0", ":x:", "< 1.0 not supported"},
+		{"1.8.x", "✅", "1.8.x supported"},
+		{"1.7.x", "❌ end of life", "1.7.x not supported"},
+		{"`2.x`", "Yes", "2.x supported"},
+		{"0.1.x", "", "0.1.x supported"},
+		{"< 0.1", "", "< 0.1 not supported"},
+		{"Version", "Supported", ""},
+		{"the good ones", "yes", ""},
+	}
+	for _, tt := range tests {
+		x := &extractor{used: map[string]bool{}}
+		x.versionRow(tt.versions, tt.mark, 1, tt.versions)
+		got := ""
+		if len(x.d.versions) == 1 {
+			v := x.d.versions[0]
+			got = v.versions + map[bool]string{true: " supported", false: " not supported"}[v.supported]
+		}
+		if got != tt.want {
+			t.Errorf("row %q %q: got %q, want %q", tt.versions, tt.mark, got, tt.want)
+		}
+	}
+}
+
+func TestDetect(t *testing.T) {
+	tests := []struct {
+		src  string
+		want Format
+	}{
+		{"# Security Policy\n\n## Reporting\n\nMail us.\n", Markdown},
+		{"Security Policy\n===============\n\nReporting\n---------\n\nMail us.\n", RST},
+		{"<html><body><h1>Security</h1><p>Mail us.</p></body></html>", HTML},
+		{"Security Policy\n\nReporting a Vulnerability\n\nMail us.\n\nScope\n\nAll of it.\n\n# Install the CLI\ngh install\n", Text},
+	}
+	for _, tt := range tests {
+		if got := detect([]byte(tt.src)); got != tt.want {
+			t.Errorf("detect(%q) = %s, want %s", tt.src, got, tt.want)
+		}
+	}
+}

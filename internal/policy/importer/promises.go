@@ -1,0 +1,281 @@
+package importer
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/embargo-cvd/embargo/internal/embargo"
+)
+
+var (
+	agreeRe     = regexp.MustCompile(`(?i)coordinat\w* (the |a |an )?(public[- ])?disclosure|agree (on|upon) (a|the) (public[- ])?disclosure|disclosure (date|timeline|plan) with (you|the reporter)|coordinate with you on|coordinate (a fix and )?disclosure with you|coordinated[- ]disclosure`)
+	creditRe    = regexp.MustCompile(`(?i)\bcredit(ed|ing)?\b|hall of fame|\brecogni[sz](e|ed|ing|tion)\b|acknowledged in (our|the)|thank(ed)? (you )?(publicly|in (our|the) advisor)`)
+	anonRe      = regexp.MustCompile(`(?i)anonym`)
+	creditWhere = regexp.MustCompile(`(?i)credit (?:you|reporters|researchers)?\s*(?:in|on) ((?:the |our )?[\w -]{3,60}?)(?: \(|\.|,|;| unless|$)`)
+	bountyRe    = regexp.MustCompile(`(?i)bug bounty|bounty program|bounties|monetary reward|paid reward`)
+	noBountyRe  = regexp.MustCompile(`(?i)\b(no|not|don't|do not|does not|doesn't|currently do not|cannot)\b.{0,40}(bounty|reward)|(bounty|reward).{0,30}\b(not (available|offered)|none)\b`)
+	publicCVERe = regexp.MustCompile(`(?i)CVE.{0,160}\b(open|raise|file|create)\b.{0,20}\bissue|issue.{0,60}\binstead of (writing|emailing|contacting|reporting)`)
+	maxEmbRe    = regexp.MustCompile(`(?i)(extend|extension|extended|maximum|at most|no longer than|up to)`)
+	hedgeRe     = regexp.MustCompile(`(?i)\b(may|might|could|best[- ]effort|in rare cases|if possible)\b`)
+	updateRe    = regexp.MustCompile(`(?i)\b(update|inform) you\b|\bstatus update|keep you (informed|updated|posted)`)
+)
+
+// promises reads the deadlines and the other promises of one block.
+func (x *extractor) promises(b *block) {
+	label, _ := splitLabel(b.text)
+	if b.kind == kHeading {
+		if strings.Contains(strings.ToLower(b.text), "hall of fame") {
+			x.other("We keep a hall of fame: "+b.text, b.line)
+		}
+		return
+	}
+	labelStage, _ := stageOf(label)
+	labelSev := severitiesIn(label)
+	if b.kind == kRow {
+		x.row(b)
+		return
+	}
+	for _, sp := range splitSentences(b.text) {
+		s := b.text[sp.start:sp.end]
+		line := b.lineAt(sp.start)
+		k := key(line, s)
+		if x.used[key(b.line, b.text)] || x.used[k] {
+			continue
+		}
+		mapped := x.other(s, line)
+		ds := findDurations(s)
+		if len(ds) == 0 {
+			continue
+		}
+		if hedgeRe.MatchString(s) {
+			x.note(Unmapped, "", "", line, s+" (hedged: not a firm promise)")
+			continue
+		}
+		body := stripLabel(s, label)
+		offset := len(s) - len(body)
+		textStages := stagesIn(body)
+		groups := map[string][]durationMatch{}
+		var order []string
+		for _, d := range ds {
+			stage := labelStage
+			if stage == "" {
+				stage = stageFor(textStages, d.start-offset)
+			}
+			if stage == "" {
+				stage = x.contextStage(b, s, body)
+			}
+			if stage == "" {
+				continue
+			}
+			if _, ok := groups[stage]; !ok {
+				order = append(order, stage)
+			}
+			groups[stage] = append(groups[stage], d)
+		}
+		if len(order) == 0 {
+			if updateRe.MatchString(s) {
+				x.note(Unmapped, "", "", line, s+" (a status-update interval has no field in the policy)")
+			} else if !mapped {
+				x.note(Unmapped, "", "", line, s)
+			}
+			continue
+		}
+		for _, stage := range order {
+			x.assign(stage, s, groups[stage], labelSev, line)
+			if stage == embargo.StageDisclose {
+				x.embargo(s, groups[stage], line)
+			}
+		}
+	}
+}
+
+// contextStage infers a stage a sentence does not name: a severity
+// list under a fix or severity heading is about fixes; a firm "within"
+// under a stage heading is about that stage.
+func (x *extractor) contextStage(b *block, s, body string) string {
+	ctxStage, _ := stageOf(b.label + " " + b.sectionText())
+	if len(severitiesIn(body)) > 0 && (ctxStage == embargo.StageFix || strings.Contains(b.sectionText(), "severit")) {
+		return embargo.StageFix
+	}
+	ls := strings.ToLower(s)
+	if ctxStage != "" && (strings.Contains(ls, "within") || strings.Contains(ls, "next")) && !updateRe.MatchString(s) {
+		return ctxStage
+	}
+	return ""
+}
+
+// splitLabel separates "Acknowledgment: We will …" into its label and body.
+func splitLabel(s string) (string, string) {
+	i := strings.Index(s, ":")
+	if i <= 0 || i > 60 || strings.Contains(s[:i], "http") {
+		return "", s
+	}
+	return s[:i], s[i+1:]
+}
+
+func stripLabel(s, label string) string {
+	if label != "" && strings.HasPrefix(s, label) {
+		return s[len(label):]
+	}
+	return s
+}
+
+// assign maps each duration in a sentence to the severities named in its
+// clause (or the label's severities, or every severity).
+func (x *extractor) assign(stage, s string, ds []durationMatch, labelSev []string, line int) {
+	cls := clauses(s)
+	for _, d := range ds {
+		var sevs []string
+		for _, c := range cls {
+			if d.start >= c.start && d.start < c.end {
+				sevs = severitiesIn(s[c.start:c.end])
+			}
+		}
+		if len(sevs) == 0 {
+			sevs = labelSev
+		}
+		if len(sevs) == 0 && stage == embargo.StageFix && len(ds) == 1 {
+			sevs = severitiesIn(s)
+		}
+		kind, quote := Mapped, s
+		if d.unitless {
+			kind, quote = Guessed, s+" (no unit given: read as days)"
+		}
+		x.set(kind, stage, sevs, sourced{d: d.d, line: line, quote: quote})
+	}
+}
+
+func (x *extractor) set(kind, stage string, sevs []string, v sourced) {
+	st := x.d.stages[stage]
+	if st == nil {
+		st = &stageDraft{bySeverity: map[string]*sourced{}}
+		x.d.stages[stage] = st
+	}
+	put := func(field string, slot **sourced) {
+		if *slot != nil {
+			if (*slot).d != v.d {
+				x.note(Conflict, field, v.d.String(), v.line, v.quote+" (kept "+(*slot).d.String()+" from line "+itoa((*slot).line)+")")
+			}
+			return
+		}
+		vv := v
+		*slot = &vv
+		x.note(kind, field, v.d.String(), v.line, v.quote)
+	}
+	if len(sevs) == 0 {
+		put("sla."+stage, &st.all)
+		return
+	}
+	for _, sev := range sevs {
+		slot := st.bySeverity[sev]
+		put("sla."+stage+"."+sev, &slot)
+		st.bySeverity[sev] = slot
+	}
+}
+
+func (x *extractor) embargo(s string, ds []durationMatch, line int) {
+	for _, d := range ds {
+		if d.d.Unit == embargo.NextRelease {
+			continue
+		}
+		v := sourced{d: d.d, line: line, quote: s}
+		if maxEmbRe.MatchString(s) && x.d.defaultEmbargo != nil {
+			if x.d.maxEmbargo == nil {
+				x.d.maxEmbargo = &v
+				x.note(Mapped, "disclosure.max_embargo", v.d.String(), line, s)
+			}
+			continue
+		}
+		if x.d.defaultEmbargo == nil {
+			x.d.defaultEmbargo = &v
+			x.note(Mapped, "disclosure.default_embargo", v.d.String(), line, s)
+		}
+	}
+}
+
+// row reads a table row: a severity and a deadline in cells, with the
+// stage from the header or the section.
+func (x *extractor) row(b *block) {
+	if strings.Contains(b.sectionText(), "support") {
+		return // the supported-versions reader owns these rows
+	}
+	ds := findDurations(b.text)
+	sevs := severitiesIn(strings.Join(b.cells[:min(1, len(b.cells))], " "))
+	if len(ds) == 0 {
+		return
+	}
+	stage, _ := stageOf(strings.Join(b.header, " ") + " " + b.text)
+	if stage == "" {
+		stage, _ = stageOf(b.sectionText())
+	}
+	if stage == "" && len(sevs) > 0 {
+		stage = embargo.StageFix
+	}
+	if stage == "" {
+		x.note(Unmapped, "", "", b.line, b.text)
+		return
+	}
+	x.set(Mapped, stage, sevs, sourced{d: ds[0].d, line: b.line, quote: b.text})
+}
+
+// other maps the promises that carry no deadline: disclosure agreement,
+// credit, bug bounty, the public-CVE rule. It reports whether it mapped
+// anything.
+func (x *extractor) other(s string, line int) bool {
+	mapped := false
+	if agreeRe.MatchString(s) && !x.d.reporterMustAgree {
+		x.d.reporterMustAgree = true
+		x.note(Mapped, "disclosure.reporter_must_agree", "true", line, s)
+		mapped = true
+	}
+	if creditRe.MatchString(s) && !strings.Contains(strings.ToLower(s), "credit card") {
+		if !x.d.creditOffered {
+			x.d.creditOffered = true
+			x.note(Mapped, "credit.offered", "true", line, s)
+		}
+		if anonRe.MatchString(s) && !x.d.creditAnonymous {
+			x.d.creditAnonymous = true
+			x.note(Mapped, "credit.anonymous", "true", line, s)
+		}
+		if strings.Contains(strings.ToLower(s), "hall of fame") && !x.d.hallOfFame {
+			x.d.hallOfFame = true
+			x.note(Mapped, "credit.hall_of_fame", "true", line, s)
+		}
+		if m := creditWhere.FindStringSubmatch(s); m != nil && len(x.d.creditWhere) == 0 {
+			for _, w := range strings.Split(m[1], " and ") {
+				if w = strings.TrimSpace(w); w != "" {
+					x.d.creditWhere = append(x.d.creditWhere, w)
+				}
+			}
+		}
+		mapped = true
+	}
+	if bountyRe.MatchString(s) && x.d.bugBounty == nil {
+		v := !noBountyRe.MatchString(s)
+		x.d.bugBounty = &v
+		x.note(Mapped, "bug_bounty.offered", map[bool]string{true: "true", false: "false"}[v], line, s)
+		mapped = true
+	}
+	if publicCVERe.MatchString(s) && x.d.publicCVETracker == "" {
+		x.d.publicCVETracker = "[ISSUE TRACKER URL]"
+		if x.d.repository != "" {
+			x.d.publicCVETracker = x.d.repository + "/issues"
+		}
+		x.note(Mapped, "intake.public_cves.tracker", x.d.publicCVETracker, line, s)
+		mapped = true
+	}
+	return mapped
+}
+
+func itoa(n int) string {
+	const digits = "0123456789"
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for n > 0 {
+		b = append([]byte{digits[n%10]}, b...)
+		n /= 10
+	}
+	return string(b)
+}

@@ -1,0 +1,6 @@
+//go:build race
+
+package importer
+
+// The race detector slows this package's tests about tenfold.
+const slowdown = 10
