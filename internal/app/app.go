@@ -12,6 +12,7 @@ import (
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
 	"github.com/embargo-cvd/embargo/internal/policy"
+	"github.com/embargo-cvd/embargo/internal/policy/importer"
 	"github.com/embargo-cvd/embargo/internal/store"
 )
 
@@ -135,4 +136,19 @@ func (a *App) DefaultProject(ctx context.Context) (string, error) {
 		return "", embargo.Errorf(embargo.KindNotFound, "this instance has %d projects and no default project (set EMBARGO_DEFAULT_PROJECT)", len(ps))
 	}
 	return ps[0].Slug, nil
+}
+
+// ImportPolicy drafts a policy file from a free-text SECURITY.md.
+func (a *App) ImportPolicy(src []byte, source string) (importer.Result, error) {
+	res, err := importer.Import(src, importer.Options{Source: source})
+	if err != nil {
+		return res, embargo.Errorf(embargo.KindInvalid, "%s", err.Error())
+	}
+	return res, nil
+}
+
+// CheckPolicy validates and lints a policy file as of now.
+func (a *App) CheckPolicy(src []byte) policy.Diagnostics {
+	_, diags := policy.Check(src, a.now())
+	return diags
 }

@@ -11,6 +11,9 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"github.com/embargo-cvd/embargo/internal/app"
+	"github.com/embargo-cvd/embargo/internal/embargo"
 )
 
 // browser starts headless Chromium with JavaScript disabled: every page
@@ -104,5 +107,49 @@ func TestBrowserSetupDashboardAndPolicyWithoutJavaScript(t *testing.T) {
 	do(chromedp.Submit(`header form.inline`), chromedp.WaitVisible(`a[href="/login"]`))
 	if home := text("main"); !strings.Contains(home, "Security policies") {
 		t.Fatalf("after sign-out:\n%s", home)
+	}
+}
+
+func TestBrowserImportSecurityMDWithoutJavaScript(t *testing.T) {
+	ctx := browser(t)
+	h := newHarness(t)
+	h.app.CreateUser(context.Background(), embargo.ActorCLI, app.NewAccount{Email: "admin@demo.org", Name: "Admin", Password: adminPassword}, true)
+	seed, err := filepath.Abs("../policy/importer/testdata/seeds/002_af7fa0d4392d43bf.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	do := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(sel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	do(chromedp.Navigate(h.srv.URL+"/login"),
+		chromedp.SendKeys(`input[name=email]`, "admin@demo.org"),
+		chromedp.SendKeys(`input[name=password]`, adminPassword),
+		chromedp.Submit(`form.stack`),
+		chromedp.WaitVisible(`a[href="/admin/projects/new"]`),
+		chromedp.Navigate(h.srv.URL+"/admin/projects/new"),
+		chromedp.SetUploadFiles(`input[name=file]`, []string{seed}),
+		chromedp.Submit(`form[action="/admin/projects/import"]`),
+		chromedp.WaitVisible(`.side-by-side`))
+	screenshot(t, ctx, "import-draft")
+	if src := text(`ol.source-lines li.mapped`); !strings.Contains(src, "Use GitHub private vulnerability reporting") {
+		t.Fatalf("first mapped source line: %q", src)
+	}
+	if review := text("ul.review"); !strings.Contains(review, "mapped: sla.acknowledge = 3bd (line 26)") {
+		t.Fatalf("review list:\n%s", review)
+	}
+	do(chromedp.Submit(`.side-by-side form`), chromedp.WaitVisible(`article.policy`))
+	if policy := text("article.policy"); !strings.Contains(policy, "within 3 business days of your report") || !strings.Contains(policy, "Out of scope") {
+		t.Fatalf("created project page:\n%s", policy)
 	}
 }

@@ -58,6 +58,9 @@ func (s *Server) routes() []Route {
 		{"POST", "/logout", Public, w.Logout},
 		{"GET", "/admin", SignedIn, w.Admin},
 		{"GET", "/admin/p/{slug}/policy", SignedIn, w.PolicyFile},
+		{"GET", "/admin/projects/new", Admin, w.NewProject},
+		{"POST", "/admin/projects/import", Admin, w.ImportDraft},
+		{"POST", "/admin/projects", Admin, w.CreateProject},
 	}
 }
 

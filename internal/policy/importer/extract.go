@@ -258,6 +258,7 @@ func (x *extractor) guidance(b *block) {
 	if guidanceLabel.MatchString(b.label) || strings.Contains(b.sectionText(), "what to include") {
 		x.d.guidance = append(x.d.guidance, b.text)
 		x.used[key(b.line, b.text)] = true
+		x.note(Mapped, "report_guidance", b.text, b.line, b.text)
 	}
 }
 
@@ -274,15 +275,18 @@ func (x *extractor) scope(b *block) {
 	if ctx == "" && len(b.section) > 0 {
 		ctx = b.section[len(b.section)-1]
 	}
+	field := "scope.in"
 	switch {
 	case outOfScope.MatchString(ctx):
 		x.d.scopeOut = append(x.d.scopeOut, b.text)
+		field = "scope.out"
 	case inScope.MatchString(ctx):
 		x.d.scopeIn = append(x.d.scopeIn, b.text)
 	default:
 		return
 	}
 	x.used[key(b.line, b.text)] = true
+	x.note(Mapped, field, b.text, b.line, b.text)
 }
 
 func key(line int, text string) string { return fmt.Sprintf("%d:%s", line, text) }

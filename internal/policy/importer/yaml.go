@@ -10,8 +10,11 @@ import (
 
 // q quotes a string as a YAML double-quoted scalar (JSON strings are).
 func q(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // "< 1.0" stays readable
+	enc.Encode(s)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 type yamlWriter struct{ strings.Builder }

@@ -1,0 +1,111 @@
+package server
+
+import (
+	"html"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestImportRoutesByActor(t *testing.T) {
+	h := newHarness(t)
+	anon := h.client()
+	member := h.signIn("triager@demo.org", false)
+	admin := h.signIn("admin@demo.org", true)
+	tests := []struct {
+		actor  string
+		c      *http.Client
+		method string
+		path   string
+		status int
+	}{
+		{"anonymous", anon, "GET", "/admin/projects/new", 303},
+		{"anonymous", anon, "POST", "/admin/projects/import", 401},
+		{"anonymous", anon, "POST", "/admin/projects", 401},
+		{"member", member, "GET", "/admin/projects/new", 403},
+		{"member", member, "POST", "/admin/projects/import", 403},
+		{"member", member, "POST", "/admin/projects", 403},
+		{"admin", admin, "GET", "/admin/projects/new", 200},
+	}
+	for _, tt := range tests {
+		var form url.Values
+		if tt.method == "POST" {
+			form = url.Values{"source": {"# Security\n\nWe reply within 2 days.\n"}, "policy": {"version: 1\n"}}
+		}
+		if res := h.do(tt.c, tt.method, tt.path, form, nil); res.StatusCode != tt.status {
+			t.Errorf("%s %s %s: %d, want %d", tt.actor, tt.method, tt.path, res.StatusCode, tt.status)
+		}
+	}
+	if res := h.get(member, "/admin"); strings.Contains(body(res), "/admin/projects/new") {
+		t.Error("a non-admin is offered the add-project page")
+	}
+}
+
+func TestImportDraftEditAndCreate(t *testing.T) {
+	h := newHarness(t)
+	admin := h.signIn("admin@demo.org", true)
+	seed, err := os.ReadFile("../policy/importer/testdata/seeds/001_ffdb41f7b163b172.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := h.post(admin, "/admin/projects/import", url.Values{"source": {string(seed)}})
+	page := body(res)
+	if res.StatusCode != 200 {
+		t.Fatalf("import: %d %s", res.StatusCode, page)
+	}
+	for _, want := range []string{
+		`<li value="35" class="mapped"`,      // the acknowledgement promise
+		`<li value="23" class="placeholder"`, // [INSERT SECURITY EMAIL]
+		"acknowledge: 48h",
+		"[FILL IN THE SECURITY EMAIL ADDRESS]",
+		"placeholder, not used: [INSERT SECURITY EMAIL] (line 23)",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("draft page lacks %q", want)
+		}
+	}
+	draft := extractTextarea(t, page)
+	// Saving the draft as is: refused with the problem shown and the text kept.
+	res = h.post(admin, "/admin/projects", url.Values{"policy": {draft}, "source": {string(seed)}})
+	page = body(res)
+	if res.StatusCode != 400 || !strings.Contains(page, "placeholder contact") || !strings.Contains(page, "acknowledge: 48h") {
+		t.Fatalf("unfilled draft: %d\n%s", res.StatusCode, page)
+	}
+	if _, err := h.store.ProjectBySlug(t.Context(), "metricsd"); err == nil {
+		t.Fatal("a refused draft created a project")
+	}
+	filled := strings.Replace(draft, "[FILL IN THE SECURITY EMAIL ADDRESS]", "security@metricsd.dev", 1)
+	res = h.post(admin, "/admin/projects", url.Values{"policy": {filled}, "source": {string(seed)}})
+	if res.StatusCode != 303 || res.Header.Get("Location") != "/p/metricsd" {
+		t.Fatalf("filled draft: %d %s", res.StatusCode, body(res))
+	}
+	if res := h.get(h.client(), "/p/metricsd/SECURITY.md"); !strings.Contains(body(res), "within 48 hours of your report") {
+		t.Fatal("the created project does not serve its policy")
+	}
+	log, _ := h.store.AuditLog(t.Context())
+	if last := log[len(log)-1]; last.Action != "project.create" || !strings.HasPrefix(last.Actor, "user:") {
+		t.Fatalf("creation not audited with the admin as actor: %+v", last)
+	}
+	// Creating it again is a conflict, shown on the page.
+	res = h.post(admin, "/admin/projects", url.Values{"policy": {filled}})
+	if res.StatusCode != 409 || !strings.Contains(body(res), "already exists") {
+		t.Fatalf("duplicate: %d", res.StatusCode)
+	}
+	// An empty submission gets a clear message.
+	res = h.post(admin, "/admin/projects/import", url.Values{"source": {"  "}})
+	if res.StatusCode != 400 || !strings.Contains(body(res), "paste a SECURITY.md or choose a file") {
+		t.Fatalf("empty import: %d", res.StatusCode)
+	}
+}
+
+func extractTextarea(t *testing.T, page string) string {
+	t.Helper()
+	i := strings.Index(page, `name="policy" rows="40" spellcheck="false">`)
+	if i < 0 {
+		t.Fatal("no policy textarea")
+	}
+	rest := page[i+len(`name="policy" rows="40" spellcheck="false">`):]
+	return html.UnescapeString(rest[:strings.Index(rest, "</textarea>")])
+}
