@@ -69,11 +69,11 @@ several replicas may share one database.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "Embargo is serving on %s (%s).\n", base, describeDB(cfg))
 			link, ok, err := a.SetupLink(ctx)
 			if err != nil {
 				return err
 			}
+			fmt.Fprintf(e.stdout, "Embargo is serving on %s (%s).\n", base, describeDB(cfg))
 			if ok {
 				// Printed, never logged: the link is a credential.
 				fmt.Fprintf(e.stdout, "No admin account yet. Open this one-time link to create it (valid for %s):\n  %s\n", humanDuration(cfg.SetupLinkTTL), link)

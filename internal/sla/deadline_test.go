@@ -87,6 +87,73 @@ func TestDeadline(t *testing.T) {
 	}
 }
 
+// TestDeadlineAcrossMidnightDSTGaps covers zones whose clocks skip
+// midnight itself: the count must end, and the start of a day is its first
+// real instant.
+func TestDeadlineAcrossMidnightDSTGaps(t *testing.T) {
+	sat := map[time.Weekday]bool{time.Saturday: true, time.Sunday: true}
+	tests := []struct {
+		zone, start, d, want string
+	}{
+		// Santiago skips 2026-09-06 00:00 -> 01:00 (Sunday).
+		{"America/Santiago", "2026-09-05T10:00:00-04:00", "1bd", "2026-09-08T00:00:00-03:00"},
+		{"America/Santiago", "2026-09-04T00:30:00-04:00", "1bd", "2026-09-07T00:30:00-03:00"},
+		{"America/Santiago", "2026-09-05T12:00:00-04:00", "1d", "2026-09-06T12:00:00-03:00"},
+		// Havana skips 2026-03-08 00:00 -> 01:00 (Sunday).
+		{"America/Havana", "2026-03-07T09:00:00-05:00", "1bd", "2026-03-10T00:00:00-04:00"},
+		// Tehran skipped 2021-03-22 00:00 -> 01:00 (Monday): the start of
+		// that Monday is 01:00, so Tuesday 00:00 ends one business day.
+		{"Asia/Tehran", "2021-03-20T10:00:00+03:30", "1bd", "2021-03-23T00:00:00+04:30"},
+		// A date whose midnight does not exist, asked for directly.
+		{"America/Santiago", "2026-09-03T00:00:00-04:00", "2bd", "2026-09-05T00:00:00-04:00"},
+	}
+	for _, tt := range tests {
+		loc := mustLoc(t, tt.zone)
+		cal := embargo.Calendar{Location: loc, Weekend: sat}
+		start, _ := time.Parse(time.RFC3339, tt.start)
+		done := make(chan time.Time, 1)
+		go func() {
+			got, _ := Deadline(start, dur(t, tt.d), cal)
+			done <- got
+		}()
+		select {
+		case got := <-done:
+			want, _ := time.Parse(time.RFC3339, tt.want)
+			if !got.Equal(want) {
+				t.Errorf("%s %s + %s = %s, want %s", tt.zone, tt.start, tt.d, got.In(loc).Format(time.RFC3339), tt.want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s %s + %s does not return", tt.zone, tt.start, tt.d)
+		}
+	}
+}
+
+// FuzzDeadline checks that deadlines end, never precede the start, and
+// land on a business day (or the instant right after one) in any zone.
+func FuzzDeadline(f *testing.F) {
+	f.Add(int64(1788624000), uint8(1), uint8(0))
+	f.Add(int64(1615600000), uint8(5), uint8(3))
+	zones := []string{"UTC", "America/Santiago", "America/Havana", "Asia/Tehran", "Europe/Berlin", "Australia/Lord_Howe", "Pacific/Apia"}
+	f.Fuzz(func(t *testing.T, unix int64, n uint8, zone uint8) {
+		if unix < 0 || unix > 4102444800 || n == 0 || n > 60 {
+			return
+		}
+		loc, err := time.LoadLocation(zones[int(zone)%len(zones)])
+		if err != nil {
+			t.Skip(err)
+		}
+		cal := embargo.Calendar{Location: loc, Weekend: map[time.Weekday]bool{time.Saturday: true, time.Sunday: true}}
+		start := time.Unix(unix, 0)
+		got, ok := Deadline(start, embargo.Duration{N: int(n), Unit: embargo.BusinessDays}, cal)
+		if !ok || !got.After(start) {
+			t.Fatalf("deadline %v not after start %v", got, start)
+		}
+		if got.Sub(start) > time.Duration(n)*7*24*time.Hour/5+4*24*time.Hour {
+			t.Fatalf("%dbd from %v took until %v", n, start, got)
+		}
+	})
+}
+
 func TestNextReleaseHasNoDeadline(t *testing.T) {
 	if _, ok := Deadline(time.Now(), dur(t, "next-release"), embargo.DefaultCalendar()); ok {
 		t.Fatal("next-release produced a fixed deadline")

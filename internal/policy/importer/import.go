@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -8,6 +9,34 @@ import (
 
 // MaxInput bounds what Import reads; larger inputs are refused.
 const MaxInput = 16 << 20
+
+// A SECURITY.md is a few kilobytes; beyond these bounds the rest of the
+// input is not read, so a hostile input costs bounded time and memory.
+const (
+	maxLines = 20000
+	maxParse = 2 << 20
+)
+
+// readLimit cuts src at the end of the line that reaches maxLines or
+// maxParse bytes, and returns the first line not read (0 when all is).
+func readLimit(src []byte) ([]byte, int) {
+	n, at := 0, 0
+	for at < len(src) && at <= maxParse {
+		i := bytes.IndexByte(src[at:], '\n')
+		if i < 0 {
+			return src, 0
+		}
+		at += i + 1
+		n++
+		if n == maxLines {
+			break
+		}
+	}
+	if at >= len(src) {
+		return src, 0
+	}
+	return src[:at], n + 1
+}
 
 // Options tune an import.
 type Options struct {
@@ -32,11 +61,15 @@ func Import(src []byte, o Options) (Result, error) {
 	if !utf8.Valid(src) {
 		src = []byte(strings.ToValidUTF8(string(src), "\uFFFD"))
 	}
+	src, truncated := readLimit(src)
 	f := detect(src)
 	lines := normalize(src, f)
 	blocks := parseBlocks(lines)
 	x := &extractor{}
 	x.run(blocks, string(src))
+	if truncated > 0 {
+		x.note(Unmapped, "", "", truncated, fmt.Sprintf("the input is longer than a security policy can be (%d lines or %d bytes): it was read up to here", maxLines, maxParse))
+	}
 	if o.Name != "" {
 		x.d.name = o.Name
 	}
