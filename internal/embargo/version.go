@@ -66,7 +66,7 @@ func ParseVersionRange(s string) (VersionRange, error) {
 		p = strings.TrimSpace(p)
 		op, rest := splitOp(p)
 		v, ok := parseVersion(strings.TrimPrefix(strings.TrimSpace(rest), "v"))
-		if !ok || op == "" {
+		if !ok || op == "" || (op == "=" && len(parts) > 1) {
 			return VersionRange{}, badRange(s)
 		}
 		switch op {
@@ -82,6 +82,12 @@ func ParseVersionRange(s string) (VersionRange, error) {
 			r.Lo, r.HasLo, r.LoOpen = v, true, op == ">"
 		case "=":
 			r.Lo, r.Hi, r.HasLo, r.HasHi = v, v, true, true
+		}
+	}
+	if r.HasLo && r.HasHi {
+		c := r.Lo.Compare(r.Hi)
+		if c > 0 || c == 0 && (r.LoOpen || r.HiOpen) {
+			return VersionRange{}, Errorf(KindInvalid, "version range %q is empty: its lower bound is not below its upper bound", s)
 		}
 	}
 	return r, nil
@@ -110,9 +116,13 @@ func parseRelative(t string) (VersionRange, bool) {
 	switch {
 	case t == "latest" || t == "n" || t == "latest minor" || t == "latest release":
 		k = 0
-	case strings.HasPrefix(t, "n-") || strings.HasPrefix(t, "n -"):
-		n, err := strconv.Atoi(strings.TrimSpace(strings.TrimLeft(t[1:], " -")))
-		if err != nil || n < 0 || n > 1000 {
+	case strings.HasPrefix(t, "n"):
+		rest := strings.TrimSpace(t[1:])
+		if !strings.HasPrefix(rest, "-") {
+			return VersionRange{}, false
+		}
+		n, ok := digits(strings.TrimSpace(rest[1:]))
+		if !ok || n > 1000 {
 			return VersionRange{}, false
 		}
 		k = n
@@ -132,8 +142,8 @@ func parseVersion(s string) (Version, bool) {
 		return v, false
 	}
 	for i, x := range f {
-		n, err := strconv.Atoi(x)
-		if err != nil || n < 0 {
+		n, ok := digits(x)
+		if !ok {
 			return v, false
 		}
 		v[i] = n
@@ -141,14 +151,33 @@ func parseVersion(s string) (Version, bool) {
 	return v, true
 }
 
+// maxComponent bounds a version component so arithmetic on it is safe.
+const maxComponent = 1_000_000_000
+
+// digits parses a non-empty string of ASCII digits, no sign, at most
+// maxComponent.
+func digits(s string) (int, bool) {
+	if s == "" || len(s) > 10 {
+		return 0, false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n <= maxComponent
+}
+
 // wildcard turns 1.2.x / 1.2.* / 1.2 into [1.2.0, 1.3.0), 1.x into
 // [1.0.0, 2.0.0) and 1.2.3 into [1.2.3, 1.2.4).
 func wildcard(t string) (Version, Version, bool) {
 	f := strings.Split(t, ".")
+	wild := false
 	if n := len(f); n > 1 && (f[n-1] == "x" || f[n-1] == "*") {
-		f = f[:n-1]
+		f, wild = f[:n-1], true
 	}
-	if len(f) == 0 || len(f) > 3 {
+	if len(f) == 0 || len(f) > 3 || wild && len(f) == 3 {
 		return Version{}, Version{}, false
 	}
 	lo, ok := parseVersion(strings.Join(f, "."))

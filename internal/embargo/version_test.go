@@ -41,7 +41,8 @@ func TestVersionRangeOverlaps(t *testing.T) {
 }
 
 func TestParseVersionRangeRejects(t *testing.T) {
-	for _, s := range []string{"", "the good ones", "1.2.3.4", "< ", "<1.0, <2.0", ">= a", "1.x.3", "N-x"} {
+	for _, s := range []string{"", "the good ones", "1.2.3.4", "< ", "<1.0, <2.0", ">= a", "1.x.3", "N-x",
+		">= 2.0, < 1.0", "< 1.0, = 0.5", "> 1.0, = 1.0", "> 1.0, < 1.0", "9223372036854775807", "1.2.3.x", "+1.-0", "n--1", "N-+1", "1.-2"} {
 		if _, err := ParseVersionRange(s); err == nil {
 			t.Errorf("ParseVersionRange(%q) accepted", s)
 		}

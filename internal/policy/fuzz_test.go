@@ -31,7 +31,12 @@ func FuzzCheck(f *testing.F) {
 		}
 		if pol != nil {
 			RenderSecurityMD(pol, RenderOptions{BaseURL: "https://embargo.test"})
-			RenderSecurityTxt(pol, RenderOptions{}, fixedNow)
+			txt := RenderSecurityTxt(pol, RenderOptions{BaseURL: "https://embargo.test"}, fixedNow)
+			if !diags.HasErrors() {
+				if _, err := ParseSecurityTxt(txt, fixedNow); err != nil {
+					t.Fatalf("an accepted policy renders an invalid security.txt: %v\n%s", err, txt)
+				}
+			}
 		}
 	})
 }

@@ -93,7 +93,25 @@ func lintContacts(b *builder, pol *embargo.Policy) {
 			b.errorf(p("contacts", "channels", i), "placeholder contact %q: put a real address or URL here", target)
 			continue
 		}
+		if ch.Type == embargo.ChannelEmail {
+			if a, err := mail.ParseAddress(ch.Address); err != nil || a.Address != ch.Address {
+				b.errorf(p("contacts", "channels", i, "address"), "%q is not an email address", ch.Address)
+				continue
+			}
+		}
 		usable++
+	}
+	// security.txt carries these; RFC 9116 §2.5 requires https for web URIs.
+	httpsOnly := [][]string{p("contacts", "pgp", "key_url"), p("security_txt", "policy"), p("security_txt", "acknowledgments"), p("security_txt", "hiring")}
+	values := []string{c.PGP.KeyURL, pol.SecurityTxt.Policy, pol.SecurityTxt.Acknowledgments, pol.SecurityTxt.Hiring}
+	for i, ch := range c.Channels {
+		httpsOnly = append(httpsOnly, p("contacts", "channels", i, "url"))
+		values = append(values, ch.URL)
+	}
+	for i, v := range values {
+		if strings.HasPrefix(v, "http://") {
+			b.errorf(httpsOnly[i], "%q: use https (security.txt and reporters need a secure link)", v)
+		}
 	}
 	if c.PGP.KeyURL != "" && isPlaceholder(c.PGP.KeyURL) {
 		b.errorf(p("contacts", "pgp", "key_url"), "placeholder key URL %q", c.PGP.KeyURL)

@@ -56,6 +56,11 @@ func TestCheckFindings(t *testing.T) {
 		{"max below default", minimal + "disclosure:\n  default_embargo: 90d\n  max_embargo: 30d\n", "11:16|the maximum embargo 30d is shorter"},
 		{"http canonical", minimal + "security_txt:\n  canonical: [http://demo.org/.well-known/security.txt]\n", "10:15|must use https"},
 		{"bad slug", strings.Replace(minimal, "slug: demo", "slug: Demo Project", 1), "4:9|project.slug"},
+		{"alias bomb", "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n", "1:4|anchors and aliases"},
+		{"line break in an email channel", strings.Replace(minimal, "sla:", "  channels:\n    - type: email\n      address: \"a@b.org\\nHiring: https://evil.test/x\"\nsla:", 1), "is not an email address"},
+		{"http channel", strings.Replace(minimal, "sla:", "  channels:\n    - type: web\n      url: http://demo.org/report\nsla:", 1), "use https"},
+		{"http acknowledgments", minimal + "security_txt:\n  acknowledgments: http://demo.org/thanks\n", "use https"},
+		{"tagged key position", minimal + "  fix:\n    !!str urgent: 1d\n", "10:18|severity \"urgent\""},
 		{"not a mapping", "- a\n- b\n", "a policy file is a YAML mapping"},
 		{"two documents", minimal + "---\n" + minimal, "exactly one YAML document"},
 	}

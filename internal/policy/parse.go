@@ -73,6 +73,9 @@ func parse(data []byte) (*embargo.Policy, Diagnostics, locator) {
 	if d, ok := tooDeep(root); ok {
 		return nil, Diagnostics{d}, locator{}
 	}
+	if d, ok := hasAliases(root); ok {
+		return nil, Diagnostics{d}, locator{}
+	}
 	var doc any
 	if err := yaml.NodeToValue(root, &doc); err != nil {
 		return nil, Diagnostics{yamlDiag(err)}, locator{}
@@ -140,6 +143,32 @@ func tooDeep(root ast.Node) (Diagnostic, bool) {
 	}
 	p := bad.GetToken().Position
 	return Diagnostic{Line: p.Line, Col: p.Column, Message: fmt.Sprintf("nesting deeper than %d levels", maxDepth)}, true
+}
+
+// hasAliases refuses anchors and aliases: a policy file has no use for
+// them, and expanding nested aliases grows exponentially ("billion laughs").
+func hasAliases(root ast.Node) (Diagnostic, bool) {
+	var found ast.Node
+	ast.Walk(aliasVisitor{&found}, root)
+	if found == nil {
+		return Diagnostic{}, false
+	}
+	p := found.GetToken().Position
+	return Diagnostic{Line: p.Line, Col: p.Column, Message: "YAML anchors and aliases (&name, *name) are not allowed in a policy file: write the value out"}, true
+}
+
+type aliasVisitor struct{ found *ast.Node }
+
+func (v aliasVisitor) Visit(n ast.Node) ast.Visitor {
+	if *v.found != nil {
+		return nil
+	}
+	switch n.(type) {
+	case *ast.AnchorNode, *ast.AliasNode:
+		*v.found = n
+		return nil
+	}
+	return v
 }
 
 func validateSchema(js []byte, loc locator) Diagnostics {

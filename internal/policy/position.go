@@ -82,6 +82,9 @@ func keyText(mv *ast.MappingValueNode) string {
 	if mv.Key == nil {
 		return ""
 	}
+	if s, ok := unwrap(mv.Key).(*ast.StringNode); ok {
+		return s.Value // handles tagged, quoted and escaped keys
+	}
 	return strings.Trim(mv.Key.String(), `"'`)
 }
 

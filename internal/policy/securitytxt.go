@@ -12,9 +12,10 @@ import (
 )
 
 // RenderSecurityTxt renders the policy as an RFC 9116 security.txt whose
-// Expires is computed for a rendering at now.
+// Expires is computed for a rendering at now. A value holding a line break
+// is left out, so no value can add a field.
 func RenderSecurityTxt(pol *embargo.Policy, o RenderOptions, now time.Time) []byte {
-	var b bytes.Buffer
+	var b lineSafe
 	fmt.Fprintf(&b, "# security.txt for %s (RFC 9116), rendered by Embargo from the project's policy file.\n", oneLine(pol.Project.Name))
 	c := pol.Contacts
 	if c.Email != "" {
@@ -67,6 +68,18 @@ func RenderSecurityTxt(pol *embargo.Policy, o RenderOptions, now time.Time) []by
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// lineSafe writes security.txt lines, dropping any whose value would span
+// lines.
+type lineSafe struct{ bytes.Buffer }
+
+func (w *lineSafe) Write(p []byte) (int, error) {
+	line := strings.TrimSuffix(string(p), "\n")
+	if strings.ContainsAny(line, "\r\n\u0085\u2028\u2029") {
+		return len(p), nil
+	}
+	return w.Buffer.Write(p)
+}
 
 // SecurityTxt is a parsed security.txt: field name (canonical case) to values
 // in file order.
