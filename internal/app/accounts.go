@@ -15,14 +15,15 @@ import (
 const MinPasswordLength = 12
 
 // SetupLink returns a fresh one-time admin setup link when no admin exists
-// yet (ok is false once one does). Each call invalidates earlier links.
+// yet (ok is false once one does). Earlier links keep working until they
+// expire or the admin is created.
 func (a *App) SetupLink(ctx context.Context) (link string, ok bool, err error) {
 	has, err := a.store.HasAdmin(ctx)
 	if err != nil || has {
 		return "", false, err
 	}
 	token, hash := embargo.NewToken()
-	if err := a.store.ReplaceSetupToken(ctx, hash, a.now().Add(a.opts.SetupLinkTTL)); err != nil {
+	if err := a.store.AddSetupToken(ctx, hash, a.now().Add(a.opts.SetupLinkTTL)); err != nil {
 		return "", false, err
 	}
 	return a.opts.BaseURL + "/setup/" + token, true, nil

@@ -19,11 +19,28 @@ func (s *Store) HasAdmin(ctx context.Context) (bool, error) {
 	return n > 0, nil
 }
 
-// ReplaceSetupToken stores a new one-time setup token hash and invalidates
-// every unused earlier one, so only the link printed last works.
-func (s *Store) ReplaceSetupToken(ctx context.Context, hash string, expires time.Time) error {
-	return s.inTx(ctx, "store.ReplaceSetupToken", func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM setup_tokens WHERE used_at IS NULL`); err != nil {
+// setupLockID serialises setup-token changes across PostgreSQL replicas.
+const setupLockID = 0x7365747570 // "setup"
+
+// lockSetup takes a transaction-scoped lock on PostgreSQL; SQLite's
+// immediate transactions already run one at a time.
+func (s *Store) lockSetup(ctx context.Context, tx *sql.Tx) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, setupLockID)
+	return err
+}
+
+// AddSetupToken stores a new one-time setup token hash and drops expired
+// ones. Links printed earlier (by this or another replica) keep working
+// until they expire or an admin exists.
+func (s *Store) AddSetupToken(ctx context.Context, hash string, expires time.Time) error {
+	return s.inTx(ctx, "store.AddSetupToken", func(tx *sql.Tx) error {
+		if err := s.lockSetup(ctx, tx); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM setup_tokens WHERE expires_at <= $1`, s.now()); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES ($1, $2, $3)`,
@@ -57,13 +74,16 @@ type NewUser struct {
 func (s *Store) CompleteSetup(ctx context.Context, tokenHash string, nu NewUser) (embargo.User, error) {
 	u := embargo.User{Email: nu.Email, Name: nu.Name, PasswordHash: nu.PasswordHash, IsAdmin: true, CreatedAt: s.now()}
 	err := s.inTx(ctx, "store.CompleteSetup", func(tx *sql.Tx) error {
+		if err := s.lockSetup(ctx, tx); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE setup_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1`,
 			u.CreatedAt, tokenHash)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return embargo.Errorf(embargo.KindUnauthorized, "this setup link is invalid, used or expired: restart Embargo to print a new one")
+			return embargo.Errorf(embargo.KindUnauthorized, "this setup link is invalid, used or expired: if no admin exists yet, restart Embargo to print a new one")
 		}
 		var admins int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE is_admin`).Scan(&admins); err != nil {
@@ -73,6 +93,10 @@ func (s *Store) CompleteSetup(ctx context.Context, tokenHash string, nu NewUser)
 			return embargo.Errorf(embargo.KindConflict, "an admin already exists: sign in instead")
 		}
 		if err := s.insertUser(ctx, tx, &u); err != nil {
+			return err
+		}
+		// Every other setup link dies with the first admin.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM setup_tokens WHERE used_at IS NULL`); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, auditRecord{Actor: embargo.Actor("user:" + strconv.FormatInt(u.ID, 10)),

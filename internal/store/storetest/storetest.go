@@ -35,10 +35,11 @@ type Opener func(t *testing.T, clock *Clock) *store.Store
 // Run runs every conformance test against stores from open.
 func Run(t *testing.T, open Opener) {
 	tests := map[string]func(*testing.T, Opener){
-		"MigrateIsIdempotent":        testMigrateIdempotent,
-		"Projects":                   testProjects,
-		"SetupAndSessions":           testSetupAndSessions,
-		"AuditChainUnderConcurrency": testAuditConcurrency,
+		"MigrateIsIdempotent":         testMigrateIdempotent,
+		"Projects":                    testProjects,
+		"SetupAndSessions":            testSetupAndSessions,
+		"AuditChainUnderConcurrency":  testAuditConcurrency,
+		"OneAdminFromConcurrentSetup": testConcurrentSetup,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) { fn(t, open) })
@@ -112,27 +113,28 @@ func testSetupAndSessions(t *testing.T, open Opener) {
 	if has, err := s.HasAdmin(ctx); err != nil || has {
 		t.Fatalf("HasAdmin on empty store = %v, %v", has, err)
 	}
-	tok1, hash1 := embargo.NewToken()
+	_, hash1 := embargo.NewToken()
 	_, hash2 := embargo.NewToken()
-	if err := s.ReplaceSetupToken(ctx, hash1, clock.Now().Add(time.Hour)); err != nil {
+	if err := s.AddSetupToken(ctx, hash1, clock.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ReplaceSetupToken(ctx, hash2, clock.Now().Add(time.Hour)); err != nil {
+	clock.Advance(30 * time.Minute)
+	if err := s.AddSetupToken(ctx, hash2, clock.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	nu := store.NewUser{Email: "admin@demo.org", Name: "Admin", PasswordHash: "$argon2id$x"}
-	if _, err := s.CompleteSetup(ctx, embargo.HashToken(tok1), nu); !errors.Is(err, embargo.ErrUnauthorized) {
-		t.Fatalf("replaced token: want unauthorized, got %v", err)
+	if ok, _ := s.SetupTokenValid(ctx, hash1); !ok {
+		t.Fatal("an earlier setup link stopped working when another was printed")
 	}
-	clock.Advance(2 * time.Hour)
-	if ok, _ := s.SetupTokenValid(ctx, hash2); ok {
+	clock.Advance(45 * time.Minute)
+	if ok, _ := s.SetupTokenValid(ctx, hash1); ok {
 		t.Fatal("expired setup token still valid")
 	}
-	if _, err := s.CompleteSetup(ctx, hash2, nu); !errors.Is(err, embargo.ErrUnauthorized) {
+	if _, err := s.CompleteSetup(ctx, hash1, nu); !errors.Is(err, embargo.ErrUnauthorized) {
 		t.Fatalf("expired token: want unauthorized, got %v", err)
 	}
 	_, hash3 := embargo.NewToken()
-	if err := s.ReplaceSetupToken(ctx, hash3, clock.Now().Add(time.Hour)); err != nil {
+	if err := s.AddSetupToken(ctx, hash3, clock.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	u, err := s.CompleteSetup(ctx, hash3, nu)
@@ -144,6 +146,9 @@ func testSetupAndSessions(t *testing.T, open Opener) {
 	}
 	if has, _ := s.HasAdmin(ctx); !has {
 		t.Fatal("no admin after setup")
+	}
+	if ok, _ := s.SetupTokenValid(ctx, hash2); ok {
+		t.Fatal("another setup link still works after the admin was created")
 	}
 	byEmail, err := s.UserByEmail(ctx, "admin@demo.org")
 	if err != nil || byEmail.ID != u.ID || byEmail.PasswordHash != nu.PasswordHash {
@@ -206,5 +211,40 @@ func testAuditConcurrency(t *testing.T, open Opener) {
 	}
 	if err := audit.Verify(log); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// testConcurrentSetup races several setup links (as from several replicas)
+// to create the first admin: exactly one may win.
+func testConcurrentSetup(t *testing.T, open Opener) {
+	clock := NewClock()
+	s := open(t, clock)
+	ctx := context.Background()
+	const n = 8
+	hashes := make([]string, n)
+	for i := range hashes {
+		_, hashes[i] = embargo.NewToken()
+		if err := s.AddSetupToken(ctx, hashes[i], clock.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	wins := make(chan int, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			nu := store.NewUser{Email: "admin" + string(rune('a'+i)) + "@demo.org", Name: "A", PasswordHash: "h"}
+			if _, err := s.CompleteSetup(ctx, hashes[i], nu); err == nil {
+				wins <- i
+			} else if k := embargo.KindOf(err); k != embargo.KindUnauthorized && k != embargo.KindConflict {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(wins)
+	if len(wins) != 1 {
+		t.Fatalf("%d admins created by concurrent setup, want 1", len(wins))
 	}
 }
