@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/embargo-cvd/embargo/internal/config"
+	"github.com/embargo-cvd/embargo/internal/httpx"
 	"github.com/embargo-cvd/embargo/internal/store"
 )
 
@@ -33,7 +34,7 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		l = slog.LevelInfo
 	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	return slog.New(httpx.RedactingHandler{Handler: slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})})
 }
 
 func describeDB(cfg config.Config) string {

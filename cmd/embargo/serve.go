@@ -65,7 +65,7 @@ several replicas may share one database.`,
 			}
 			a := app.New(st, log, app.Options{BaseURL: base, DefaultProject: cfg.DefaultProject,
 				SessionTTL: cfg.SessionTTL, SetupLinkTTL: cfg.SetupLinkTTL})
-			w, err := web.New(a, log, web.Options{SecureCookies: cfg.SecureCookies(), SessionTTL: cfg.SessionTTL})
+			w, err := web.New(a, log, web.Options{SecureCookies: cfg.SecureCookies(), SessionTTL: cfg.SessionTTL, TrustedProxies: cfg.TrustedProxies})
 			if err != nil {
 				return err
 			}
@@ -79,7 +79,7 @@ several replicas may share one database.`,
 				fmt.Fprintf(e.stdout, "No admin account yet. Open this one-time link to create it (valid for %s):\n  %s\n", humanDuration(cfg.SetupLinkTTL), link)
 			}
 			log.Info("serving", "addr", ln.Addr().String(), "dialect", string(st.Dialect()))
-			srv := server.New(a, w, log, server.Options{MaxBodyBytes: cfg.MaxBodyBytes, HSTS: cfg.SecureCookies()})
+			srv := server.New(a, a, w, log, server.Options{MaxBodyBytes: cfg.MaxBodyBytes, HSTS: cfg.SecureCookies()})
 			err = srv.Serve(ctx, ln)
 			log.Info("stopped")
 			return err

@@ -39,7 +39,7 @@ type NewAccount struct {
 	Email, Name, Password string
 }
 
-func (n NewAccount) validate() (store.NewUser, error) {
+func (a *App) validate(ctx context.Context, n NewAccount) (store.NewUser, error) {
 	email := strings.TrimSpace(n.Email)
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
 		return store.NewUser{}, embargo.Errorf(embargo.KindInvalid, "%q is not an email address", n.Email)
@@ -51,8 +51,8 @@ func (n NewAccount) validate() (store.NewUser, error) {
 	if utf8.RuneCountInString(n.Password) < MinPasswordLength || len(n.Password) > 1024 {
 		return store.NewUser{}, embargo.Errorf(embargo.KindInvalid, "the password needs at least %d characters", MinPasswordLength)
 	}
-	hash, err := HashPassword(n.Password)
-	if err != nil {
+	var hash string
+	if err := a.hashing(ctx, func() { hash = HashPassword(n.Password) }); err != nil {
 		return store.NewUser{}, err
 	}
 	return store.NewUser{Email: strings.ToLower(email), Name: name, PasswordHash: hash}, nil
@@ -61,7 +61,7 @@ func (n NewAccount) validate() (store.NewUser, error) {
 // CompleteSetup uses a setup link to create the first admin and signs them
 // in, returning the new session token.
 func (a *App) CompleteSetup(ctx context.Context, token string, n NewAccount) (embargo.User, string, error) {
-	nu, err := n.validate()
+	nu, err := a.validate(ctx, n)
 	if err != nil {
 		return embargo.User{}, "", err
 	}
@@ -89,7 +89,11 @@ func (a *App) Login(ctx context.Context, email, password string) (embargo.User, 
 		}
 		hash = dummyHash()
 	}
-	if !CheckPassword(hash, password) || err != nil {
+	var ok bool
+	if herr := a.hashing(ctx, func() { ok = CheckPassword(hash, password) }); herr != nil {
+		return embargo.User{}, "", herr
+	}
+	if !ok || err != nil {
 		return embargo.User{}, "", errBadLogin
 	}
 	session, err := a.newSession(ctx, u)
@@ -120,7 +124,7 @@ func (a *App) Logout(ctx context.Context, token string) error {
 
 // CreateUser creates a maintainer account (admin or not) on behalf of actor.
 func (a *App) CreateUser(ctx context.Context, actor embargo.Actor, n NewAccount, admin bool) (embargo.User, error) {
-	nu, err := n.validate()
+	nu, err := a.validate(ctx, n)
 	if err != nil {
 		return embargo.User{}, err
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -25,6 +26,8 @@ type App struct {
 	// policies caches parsed policies by their SHA-256: a revision's text
 	// never changes, so the cache is correct across replicas.
 	policies sync.Map // sha256 -> *embargo.Policy
+	// hashSlots bounds concurrent argon2id work (64 MiB each) to the CPUs.
+	hashSlots chan struct{}
 }
 
 // Options configure the App.
@@ -48,11 +51,35 @@ func New(s *store.Store, log *slog.Logger, o Options) *App {
 	if o.SetupLinkTTL == 0 {
 		o.SetupLinkTTL = 24 * time.Hour
 	}
-	return &App{store: s, log: log, now: o.Now, opts: o}
+	return &App{store: s, log: log, now: o.Now, opts: o, hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 }
 
-// Store exposes the store for health checks.
-func (a *App) Store() *store.Store { return a.store }
+// hashing runs fn while holding one of the argon2id slots, waiting for one
+// no longer than the request allows.
+func (a *App) hashing(ctx context.Context, fn func()) error {
+	select {
+	case a.hashSlots <- struct{}{}:
+	case <-ctx.Done():
+		return embargo.Errorf(embargo.KindRateLimited, "the server is busy: try again")
+	}
+	defer func() { <-a.hashSlots }()
+	fn()
+	return nil
+}
+
+// Ready reports whether the database answers and its schema is the one
+// this binary expects, and which database it is.
+func (a *App) Ready(ctx context.Context) (string, error) {
+	d := string(a.store.Dialect())
+	if err := a.store.Ping(ctx); err != nil {
+		return d, fmt.Errorf("database unreachable")
+	}
+	applied, known, err := a.store.SchemaVersion(ctx)
+	if err != nil || applied != known {
+		return d, fmt.Errorf("schema at migration %d of %d", applied, known)
+	}
+	return d, nil
+}
 
 // AddProject validates and lints a policy file and creates its project with
 // the policy as revision 1. A policy with lint errors is refused with an

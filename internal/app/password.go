@@ -22,13 +22,13 @@ const (
 )
 
 // HashPassword returns an argon2id hash in PHC string format.
-func HashPassword(password string) (string, error) {
+func HashPassword(password string) string {
 	salt := make([]byte, argonSaltLen)
 	rand.Read(salt)
 	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
-		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+		b64.EncodeToString(salt), b64.EncodeToString(key))
 }
 
 // CheckPassword reports whether password matches a PHC argon2id hash,
@@ -62,6 +62,5 @@ func CheckPassword(encoded, password string) bool {
 // dummyHash is checked against when an email is unknown, so that a failed
 // login costs the same either way.
 var dummyHash = sync.OnceValue(func() string {
-	h, _ := HashPassword("embargo-dummy-password-for-timing")
-	return h
+	return HashPassword("embargo-dummy-password-for-timing")
 })

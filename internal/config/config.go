@@ -5,6 +5,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -38,6 +39,9 @@ type Config struct {
 	LogLevel string
 	// MaxBodyBytes bounds request bodies.
 	MaxBodyBytes int64
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed when finding a client's address for rate limits.
+	TrustedProxies []netip.Prefix
 }
 
 // Env lists every variable Load reads, with its meaning, for --help.
@@ -53,6 +57,7 @@ var Env = [][2]string{
 	{"EMBARGO_SETUP_LINK_TTL", "lifetime of the admin setup link (default 24h)"},
 	{"EMBARGO_LOG_LEVEL", "debug, info, warn or error (default info)"},
 	{"EMBARGO_MAX_BODY_BYTES", "largest request body accepted (default 1048576)"},
+	{"EMBARGO_TRUSTED_PROXIES", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is trusted"},
 }
 
 // Load reads the configuration from getenv (os.Getenv in production) and
@@ -83,6 +88,23 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if _, err := fmt.Sscan(get("EMBARGO_MAX_BODY_BYTES", "1048576"), &c.MaxBodyBytes); err != nil {
 		return c, fmt.Errorf("EMBARGO_MAX_BODY_BYTES: want a number of bytes")
+	}
+	for _, p := range strings.Split(get("EMBARGO_TRUSTED_PROXIES", ""), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if !strings.Contains(p, "/") {
+			a, err := netip.ParseAddr(p)
+			if err != nil {
+				return c, fmt.Errorf("EMBARGO_TRUSTED_PROXIES: %q is not an address or CIDR", p)
+			}
+			p = netip.PrefixFrom(a, a.BitLen()).String()
+		}
+		pre, err := netip.ParsePrefix(p)
+		if err != nil {
+			return c, fmt.Errorf("EMBARGO_TRUSTED_PROXIES: %q is not an address or CIDR", p)
+		}
+		c.TrustedProxies = append(c.TrustedProxies, pre.Masked())
 	}
 	if c.MasterKeyFile == "" {
 		c.MasterKeyFile = filepath.Join(c.DataDir, "master.key")
@@ -156,5 +178,14 @@ func (c Config) Redacted() []string {
 		"EMBARGO_SETUP_LINK_TTL=" + c.SetupLinkTTL.String(),
 		"EMBARGO_LOG_LEVEL=" + c.LogLevel,
 		fmt.Sprintf("EMBARGO_MAX_BODY_BYTES=%d", c.MaxBodyBytes),
+		"EMBARGO_TRUSTED_PROXIES=" + joinPrefixes(c.TrustedProxies),
 	}
+}
+
+func joinPrefixes(ps []netip.Prefix) string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return strings.Join(out, ",")
 }

@@ -20,12 +20,13 @@ func TestLoadDefaults(t *testing.T) {
 
 func TestLoadRejects(t *testing.T) {
 	for k, v := range map[string]string{
-		"EMBARGO_LISTEN":         "8080",
-		"EMBARGO_BASE_URL":       "ftp://x",
-		"EMBARGO_DATABASE_URL":   "mysql://x",
-		"EMBARGO_LOG_LEVEL":      "loud",
-		"EMBARGO_SESSION_TTL":    "forever",
-		"EMBARGO_MAX_BODY_BYTES": "lots",
+		"EMBARGO_LISTEN":          "8080",
+		"EMBARGO_BASE_URL":        "ftp://x",
+		"EMBARGO_DATABASE_URL":    "mysql://x",
+		"EMBARGO_LOG_LEVEL":       "loud",
+		"EMBARGO_SESSION_TTL":     "forever",
+		"EMBARGO_MAX_BODY_BYTES":  "lots",
+		"EMBARGO_TRUSTED_PROXIES": "10.0.0.0/8, proxy.local",
 	} {
 		if _, err := Load(env(map[string]string{k: v})); err == nil || !strings.Contains(err.Error(), k) {
 			t.Errorf("%s=%s: want an error naming the variable, got %v", k, v, err)
@@ -41,5 +42,12 @@ func TestRedacted(t *testing.T) {
 	out := strings.Join(c.Redacted(), "\n")
 	if strings.Contains(out, "s3cret") || strings.Contains(out, "c2VjcmV0") || !strings.Contains(out, "REDACTED") {
 		t.Fatalf("secrets not redacted:\n%s", out)
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	c, err := Load(env(map[string]string{"EMBARGO_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.5 ,::1"}))
+	if err != nil || len(c.TrustedProxies) != 3 || c.TrustedProxies[1].String() != "192.168.1.5/32" {
+		t.Fatalf("%v %v", c.TrustedProxies, err)
 	}
 }

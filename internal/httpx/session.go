@@ -8,30 +8,43 @@ import (
 	"github.com/embargo-cvd/embargo/internal/embargo"
 )
 
-// SessionCookie names the maintainer session cookie. Its value is a random
-// token; the database keeps only its hash.
-const SessionCookie = "embargo_session"
+// Session cookie names. Over https the cookie carries the __Host- prefix,
+// which browsers only accept with Secure, Path=/ and no Domain, so no
+// sibling subdomain can plant or overwrite it. Its value is a random token;
+// the database keeps only its hash.
+const (
+	SessionCookie       = "embargo_session"
+	SecureSessionCookie = "__Host-embargo_session"
+)
 
-// SetSession writes the session cookie: HttpOnly, SameSite=Lax, Secure when
-// the instance is served over https.
+func cookieName(secure bool) string {
+	if secure {
+		return SecureSessionCookie
+	}
+	return SessionCookie
+}
+
+// SetSession writes the session cookie: HttpOnly, SameSite=Lax, Secure
+// (and __Host-) when the instance is served over https.
 func SetSession(w http.ResponseWriter, token string, secure bool, ttl time.Duration) {
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", MaxAge: int(ttl.Seconds()),
+	http.SetCookie(w, &http.Cookie{Name: cookieName(secure), Value: token, Path: "/", MaxAge: int(ttl.Seconds()),
 		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
 }
 
 // ClearSession removes the session cookie.
 func ClearSession(w http.ResponseWriter, secure bool) {
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
+	http.SetCookie(w, &http.Cookie{Name: cookieName(secure), Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
 }
 
 // SessionToken returns the session cookie's value, or "".
 func SessionToken(r *http.Request) string {
-	c, err := r.Cookie(SessionCookie)
-	if err != nil {
-		return ""
+	for _, name := range []string{SecureSessionCookie, SessionCookie} {
+		if c, err := r.Cookie(name); err == nil {
+			return c.Value
+		}
 	}
-	return c.Value
+	return ""
 }
 
 type userKey struct{}

@@ -57,7 +57,7 @@ func (s *Server) routes() []Route {
 		{"POST", "/login", Public, w.LoginSubmit},
 		{"POST", "/logout", Public, w.Logout},
 		{"GET", "/admin", SignedIn, w.Admin},
-		{"GET", "/admin/p/{slug}/policy", SignedIn, w.PolicyFile},
+		{"GET", "/admin/p/{slug}/policy", Admin, w.PolicyFile},
 		{"GET", "/admin/projects/new", Admin, w.NewProject},
 		{"POST", "/admin/projects/import", Admin, w.ImportDraft},
 		{"POST", "/admin/projects", Admin, w.CreateProject},
@@ -77,9 +77,16 @@ func handler(h http.Handler) httpx.HandlerFunc {
 func (s *Server) authorize(rt Route) httpx.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if tok := httpx.SessionToken(r); tok != "" {
-			if u, err := s.app.SessionUser(r.Context(), tok); err == nil {
+			u, err := s.sessions.SessionUser(r.Context(), tok)
+			switch {
+			case err == nil:
 				r = r.WithContext(httpx.WithUser(r.Context(), u))
-			} else if embargo.KindOf(err) != embargo.KindUnauthorized {
+			case embargo.KindOf(err) == embargo.KindUnauthorized:
+			case rt.Perm == Public:
+				// A public page still serves, as anonymous, when the
+				// session cannot be looked up.
+				s.log.Error("session lookup failed", "route", r.Pattern, "err", err.Error())
+			default:
 				return err
 			}
 		}

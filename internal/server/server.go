@@ -11,18 +11,29 @@ import (
 	"strings"
 	"time"
 
-	"github.com/embargo-cvd/embargo/internal/app"
 	"github.com/embargo-cvd/embargo/internal/embargo"
 	"github.com/embargo-cvd/embargo/internal/httpx"
 	"github.com/embargo-cvd/embargo/internal/web"
 )
 
+// Sessions resolves a session token to its user (app.App does).
+type Sessions interface {
+	SessionUser(ctx context.Context, token string) (embargo.User, error)
+}
+
+// Health says whether the instance can serve (app.App does): the database
+// dialect, and an error when it cannot.
+type Health interface {
+	Ready(ctx context.Context) (string, error)
+}
+
 // Server is Embargo's HTTP server.
 type Server struct {
-	app  *app.App
-	web  *web.Web
-	log  *slog.Logger
-	opts Options
+	sessions Sessions
+	health   Health
+	web      *web.Web
+	log      *slog.Logger
+	opts     Options
 }
 
 // Options configure the server.
@@ -32,9 +43,10 @@ type Options struct {
 	HSTS bool
 }
 
-// New builds a server over the app and web handlers.
-func New(a *app.App, w *web.Web, log *slog.Logger, o Options) *Server {
-	return &Server{app: a, web: w, log: log, opts: o}
+// New builds a server over the web handlers, resolving sessions and
+// health through the given use cases.
+func New(sessions Sessions, health Health, w *web.Web, log *slog.Logger, o Options) *Server {
+	return &Server{sessions: sessions, health: health, web: w, log: log, opts: o}
 }
 
 // Handler returns the complete handler: routes behind the middleware chain.
@@ -89,13 +101,11 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	defer cancel()
 	status := map[string]any{"database": "ok"}
 	code := http.StatusOK
-	st := s.app.Store()
-	if err := st.Ping(ctx); err != nil {
-		status["database"], code = "unreachable", http.StatusServiceUnavailable
-	} else if applied, known, err := st.SchemaVersion(ctx); err != nil || applied != known {
-		status["database"], code = fmt.Sprintf("schema %d of %d", applied, known), http.StatusServiceUnavailable
+	dialect, err := s.health.Ready(ctx)
+	if err != nil {
+		status["database"], code = err.Error(), http.StatusServiceUnavailable
 	}
-	status["dialect"] = string(st.Dialect())
+	status["dialect"] = dialect
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)

@@ -140,6 +140,10 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (embargo.User, er
 // sign-in.
 func (s *Store) CreateSession(ctx context.Context, hash string, userID int64, expires time.Time) error {
 	return s.inTx(ctx, "store.CreateSession", func(tx *sql.Tx) error {
+		// Sweep expired sessions while here; they can never be used again.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, s.now()); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
 			hash, userID, s.now(), expires.UTC()); err != nil {
 			return err
@@ -149,10 +153,10 @@ func (s *Store) CreateSession(ctx context.Context, hash string, userID int64, ex
 	})
 }
 
-// SessionUser returns the user of an unexpired session, or an
-// Unauthorized-kind error.
+// SessionUser returns the user of an unexpired session, without the
+// password hash, or an Unauthorized-kind error.
 func (s *Store) SessionUser(ctx context.Context, hash string) (embargo.User, error) {
-	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT u.id, u.email, u.name, u.password_hash, u.is_admin, u.created_at
+	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT u.id, u.email, u.name, '', u.is_admin, u.created_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2`, hash, s.now()))
 	if err == sql.ErrNoRows {
 		return u, embargo.Errorf(embargo.KindUnauthorized, "not signed in")

@@ -37,7 +37,10 @@ func (w *Web) SetupForm(rw http.ResponseWriter, r *http.Request) error {
 
 // SetupSubmit serves POST /setup/{token}.
 func (w *Web) SetupSubmit(rw http.ResponseWriter, r *http.Request) error {
-	if err := w.attempts.Allow(httpx.ClientIP(r)); err != nil {
+	if err := w.attempts.Allow(w.client.Key(r)); err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	token := r.PathValue("token")
@@ -68,10 +71,16 @@ func (w *Web) LoginForm(rw http.ResponseWriter, r *http.Request) error {
 
 // LoginSubmit serves POST /login.
 func (w *Web) LoginSubmit(rw http.ResponseWriter, r *http.Request) error {
-	if err := w.attempts.Allow(httpx.ClientIP(r)); err != nil {
+	if err := w.attempts.Allow(w.client.Key(r)); err != nil {
+		return err
+	}
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	email := r.PostFormValue("email")
+	if err := w.accounts.Allow(strings.ToLower(strings.TrimSpace(email))); err != nil {
+		return err
+	}
 	next := safeNext(r.PostFormValue("next"))
 	_, session, err := w.app.Login(r.Context(), email, r.PostFormValue("password"))
 	if embargo.KindOf(err) == embargo.KindUnauthorized {

@@ -122,8 +122,8 @@ func draftPage(r *http.Request, src, pol string, review []importer.Finding) Draf
 // CreateProject serves POST /admin/projects: check the (edited) policy
 // file and create the project, or show the problems with the text kept.
 func (w *Web) CreateProject(rw http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return embargo.Errorf(embargo.KindInvalid, "could not read the form")
+	if err := parseForm(r); err != nil {
+		return err
 	}
 	pol := r.PostFormValue("policy")
 	src := r.PostFormValue("source")

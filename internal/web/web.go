@@ -5,11 +5,13 @@ package web
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -36,20 +38,26 @@ type Web struct {
 	sanitize   *bluemonday.Policy
 	secure     bool
 	sessionTTL time.Duration
-	// attempts limits sign-in and setup attempts per client address.
+	// attempts limits sign-in and setup attempts per client address,
+	// accounts the sign-in attempts per account.
 	attempts *httpx.Limiter
+	accounts *httpx.Limiter
+	client   httpx.ClientAddr
 }
 
 // Options configure the web handlers.
 type Options struct {
 	SecureCookies bool
 	SessionTTL    time.Duration
+	// TrustedProxies may set X-Forwarded-For.
+	TrustedProxies []netip.Prefix
 }
 
 // New parses the templates (failing fast on a broken one).
 func New(a *app.App, log *slog.Logger, o Options) (*Web, error) {
 	w := &Web{app: a, log: log, pages: map[string]*template.Template{}, secure: o.SecureCookies,
 		sessionTTL: o.SessionTTL, attempts: httpx.NewLimiter(6*time.Second, 10),
+		accounts: httpx.NewLimiter(30*time.Second, 10), client: httpx.ClientAddr{Trusted: o.TrustedProxies},
 		md:       goldmark.New(goldmark.WithExtensions(extension.GFM)),
 		sanitize: bluemonday.UGCPolicy()}
 	names, err := fs.Glob(templateFS, "templates/*.html")
@@ -125,4 +133,17 @@ func (w *Web) markdown(src []byte) (template.HTML, error) {
 		return "", err
 	}
 	return template.HTML(w.sanitize.SanitizeBytes(buf.Bytes())), nil // #nosec: sanitised by bluemonday
+}
+
+// parseForm reads a urlencoded form, turning an oversized body into a
+// TooLarge-kind error (413) rather than a misleading validation message.
+func parseForm(r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return embargo.Errorf(embargo.KindTooLarge, "the form is larger than %d bytes", tooBig.Limit)
+		}
+		return embargo.Errorf(embargo.KindInvalid, "could not read the form")
+	}
+	return nil
 }

@@ -158,8 +158,8 @@ func testSetupAndSessions(t *testing.T, open Opener) {
 	if err := s.CreateSession(ctx, sh, u.ID, clock.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.SessionUser(ctx, sh); err != nil || got.ID != u.ID {
-		t.Fatalf("SessionUser = %+v, %v", got, err)
+	if got, err := s.SessionUser(ctx, sh); err != nil || got.ID != u.ID || got.PasswordHash != "" {
+		t.Fatalf("SessionUser = %+v, %v (the password hash must not travel with a session)", got, err)
 	}
 	clock.Advance(61 * time.Minute)
 	if _, err := s.SessionUser(ctx, sh); !errors.Is(err, embargo.ErrUnauthorized) {
