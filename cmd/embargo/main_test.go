@@ -3,11 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +13,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/embargo-cvd/embargo/internal/store/storetest"
 )
 
 // lockedBuffer is written by a running command and read by the test.
@@ -251,27 +249,8 @@ func TestServeOnEmptyDataDirThenAgain(t *testing.T) {
 }
 
 func TestServeOnPostgres(t *testing.T) {
-	base := os.Getenv("EMBARGO_TEST_POSTGRES_URL")
-	if base == "" {
-		t.Skip("PostgreSQL tests skipped: set EMBARGO_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable (bash .ci/run does)")
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "cli_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
-	u, _ := url.Parse(base)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	envs := map[string]string{"EMBARGO_DATA_DIR": t.TempDir(), "EMBARGO_DATABASE_URL": u.String()}
+	dbURL := storetest.PostgresURL(t)
+	envs := map[string]string{"EMBARGO_DATA_DIR": t.TempDir(), "EMBARGO_DATABASE_URL": dbURL}
 	if r := runCmd(t, envs, "", "project", "add", "--policy", "../../examples/policies/bpfcompat.yaml"); r.code != 0 {
 		t.Fatalf("project add on PostgreSQL: %s", r.stderr)
 	}
