@@ -36,6 +36,7 @@ type versionRow struct {
 	versions  string
 	rng       embargo.VersionRange
 	supported bool
+	until     string // YYYY-MM-DD, when the source gives an end of support
 }
 
 type section struct {

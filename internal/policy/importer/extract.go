@@ -138,8 +138,14 @@ var (
 	subjectRe        = regexp.MustCompile(`(?i)\bsubject(?: line)?\b[^"“'\n]{0,30}["“']([^"”'\n]{3,80})["”']`)
 )
 
+// templateText is GitHub's default SECURITY.md, left unfilled.
+var templateText = regexp.MustCompile(`(?i)use this section to tell people|tell them where to go, how often`)
+
 func (x *extractor) contacts(b *block) {
 	ctx := b.sectionText() + " " + b.label + " " + b.text
+	if templateText.MatchString(b.text) {
+		x.note(Placeholder, "the policy", "GitHub's template text", b.line, b.text)
+	}
 	if m := placeholderRe.FindString(b.text); m != "" && x.d.placeholder == "" {
 		x.d.placeholder = m
 		x.note(Placeholder, "contacts.email", m, b.line, b.text)

@@ -109,9 +109,9 @@ var stagePatterns = []struct {
 	re    *regexp.Regexp
 }{
 	{embargo.StageAcknowledge, regexp.MustCompile(`(?i)acknowledg(e|ement|ment|ing|ed)?\b.{0,40}\b(receipt|report|email|message)|\backnowledg(e|ement|ment)\b|confirm(ing|ation of)? (the )?receipt|initial (response|reply|contact)|first (response|reply)|\breceive a (response|reply)|\b(we|you) (will |should |can expect to )?(hear back|get a (response|reply))|\b(respond|reply) to (you|your report|reports)|\bresponse within|\breply (from|within)|get back to you`)},
-	{embargo.StageAssess, regexp.MustCompile(`(?i)\bassess(ment|ed|ing)?\b|\btriag(e|ed|ing)\b|\bevaluat(e|ion|ed)\b|\binvestigat(e|ion)\b|severity (assignment|rating|classification)|determine (its|the) (severity|impact)|\bconfirm (the|whether) (issue|vulnerability|report)`)},
+	{embargo.StageAssess, regexp.MustCompile(`(?i)\bassess(ment|ed|ing)?\b|\btriag(e|ed|ing)\b|\bevaluat(e|ion|ed)\b|\binvestigat(e|ion)\b|severity (assignment|rating|classification)|determine (its|the) (severity|impact)|\bconfirm (the|whether) (issue|vulnerability|report|problem|bug)|\bverify (the )?(issue|vulnerability|report)`)},
 	{embargo.StageFix, regexp.MustCompile(`(?i)\bfix(es|ed|ing)?\b|\bpatch(es|ed|ing)?\b|\bresolv(e|ed|ing)\b|\bresolution\b|\bremediat(e|ion|ed)\b|\bmitigat(e|ion)\b|security (release|update)s? (will be )?(released|published|shipped)`)},
-	{embargo.StageDisclose, regexp.MustCompile(`(?i)\bdisclos(e|ure|ed|ing)\b|\bembargo\b|publish(ed|ing)? (a |an |the )?(security )?advisor(y|ies)|\bpublic(ly)? (disclosure|advisory|announcement)|make (it|the (issue|vulnerability|details)) public|\bgo public\b`)},
+	{embargo.StageDisclose, regexp.MustCompile(`(?i)\bdisclos(e|ure|ed|ing)\b|\bembargo(es|ed)?\b|publish(ed|ing)? (a |an |the )?(security )?advisor(y|ies)|\bpublic(ly)? (disclosure|advisory|announcement)|make (it|the (issue|vulnerability|details)) public|\bgo public\b`)},
 }
 
 // stageOf returns the stage the text is about, at the earliest match.
@@ -204,9 +204,6 @@ func splitSentences(s string) []span {
 		}
 		if c == '.' && (i+1 < len(s) && s[i+1] != ' ' || abbreviationBefore(s, i)) {
 			continue
-		}
-		if c == ';' {
-			continue // clauses, not sentences: handled by the clause splitter
 		}
 		end := i + 1
 		if t := strings.TrimSpace(s[start:end]); t != "" {

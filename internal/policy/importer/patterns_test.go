@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -65,6 +66,8 @@ func TestStageOf(t *testing.T) {
 		{"We typically aim to disclose within 90 days of initial report.", embargo.StageDisclose},
 		{"We publish a security advisory within 7 days of the fix", embargo.StageDisclose},
 		{"Embargo periods last no more than 14 days", embargo.StageDisclose},
+		{"Embargoes last at most 90 days", embargo.StageDisclose},
+		{"This person will coordinate the fix and release process: confirm the problem within 3 working days", embargo.StageFix},
 		// no stage
 		{"Emergency releases will be published within 24-48 hours", ""},
 		{"Rotate tokens every 90 days", ""},
@@ -186,6 +189,19 @@ func TestVersionRows(t *testing.T) {
 	}
 }
 
+func TestLabels(t *testing.T) {
+	for s, want := range map[string]string{
+		"Initial Assessment: We'll provide an initial assessment":                      "Initial Assessment",
+		"Triage and severity assignment: within 7 business days":                       "Triage and severity assignment",
+		"This person will coordinate the fix and release process: confirm the problem": "",
+		"See https://example.org/security: details":                                    "",
+	} {
+		if got, _ := splitLabel(s); got != want {
+			t.Errorf("splitLabel(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
 func TestDetect(t *testing.T) {
 	tests := []struct {
 		src  string
@@ -200,5 +216,27 @@ func TestDetect(t *testing.T) {
 		if got := detect([]byte(tt.src)); got != tt.want {
 			t.Errorf("detect(%q) = %s, want %s", tt.src, got, tt.want)
 		}
+	}
+}
+
+// TestEachDurationTakesTheNearestStage: one sentence, two promises, and a
+// long clause before a colon that is not a label.
+func TestEachDurationTakesTheNearestStage(t *testing.T) {
+	src := "# Security\n\n## Process\n\nThis person will coordinate the fix and release process: confirm the problem within 3 working days. " +
+		"These fixes will be released as fast as possible, typically within two weeks.\n\n" +
+		"We will acknowledge your report within 2 business days and send an initial assessment within 7 days.\n\n" +
+		"Embargoes last at most 90 days; we may extend once by up to 30 days.\n"
+	res, err := Import([]byte(src), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := string(res.YAML)
+	for _, want := range []string{"acknowledge: 2bd", "assess: 3bd", "fix: 2w", "disclose: 90d", "max_embargo: 90d"} {
+		if !strings.Contains(y, want) {
+			t.Errorf("draft lacks %q:\n%s", want, y)
+		}
+	}
+	if !strings.Contains(fmt.Sprint(res.Review), "we may extend once by up to 30 days. (hedged") {
+		t.Errorf("the hedged half is not reported: %v", res.Review)
 	}
 }

@@ -15,7 +15,7 @@ var (
 	bountyRe    = regexp.MustCompile(`(?i)bug bounty|bounty program|bounties|monetary reward|paid reward`)
 	noBountyRe  = regexp.MustCompile(`(?i)\b(no|not|don't|do not|does not|doesn't|currently do not|cannot)\b.{0,40}(bounty|reward)|(bounty|reward).{0,30}\b(not (available|offered)|none)\b`)
 	publicCVERe = regexp.MustCompile(`(?i)CVE.{0,160}\b(open|raise|file|create)\b.{0,20}\bissue|issue.{0,60}\binstead of (writing|emailing|contacting|reporting)`)
-	maxEmbRe    = regexp.MustCompile(`(?i)(extend|extension|extended|maximum|at most|no longer than|up to)`)
+	maxEmbRe    = regexp.MustCompile(`(?i)\b(maximum|at most|no longer than|not exceed|at the latest)\b`)
 	hedgeRe     = regexp.MustCompile(`(?i)\b(may|might|could|best[- ]effort|in rare cases|if possible)\b`)
 	updateRe    = regexp.MustCompile(`(?i)\b(update|inform) you\b|\bstatus update|keep you (informed|updated|posted)`)
 )
@@ -105,9 +105,13 @@ func (x *extractor) contextStage(b *block, s, body string) string {
 }
 
 // splitLabel separates "Acknowledgment: We will …" into its label and body.
+// A label is a short noun phrase ("Initial Assessment"), not a clause
+// ("This person will coordinate the fix: …").
+var clauseWords = regexp.MustCompile(`(?i)\b(will|we|you|they|is|are|should|must|can)\b`)
+
 func splitLabel(s string) (string, string) {
 	i := strings.Index(s, ":")
-	if i <= 0 || i > 60 || strings.Contains(s[:i], "http") {
+	if i <= 0 || i > 50 || strings.Contains(s[:i], "http") || len(strings.Fields(s[:i])) > 6 || clauseWords.MatchString(s[:i]) {
 		return "", s
 	}
 	return s[:i], s[i+1:]
@@ -179,7 +183,7 @@ func (x *extractor) embargo(s string, ds []durationMatch, line int) {
 			continue
 		}
 		v := sourced{d: d.d, line: line, quote: s}
-		if maxEmbRe.MatchString(s) && x.d.defaultEmbargo != nil {
+		if maxEmbRe.MatchString(s) {
 			if x.d.maxEmbargo == nil {
 				x.d.maxEmbargo = &v
 				x.note(Mapped, "disclosure.max_embargo", v.d.String(), line, s)

@@ -11,6 +11,7 @@ var (
 	yesMark    = regexp.MustCompile(`(?i)✅|✔|✓|:white_check_mark:|:heavy_check_mark:|\byes\b|\bsupported\b|\bactive\b|\blts\b`)
 	noMark     = regexp.MustCompile(`(?i)❌|✗|✘|:x:|:no_entry:|:negative_squared_cross_mark:|\bno\b|not supported|unsupported|\beol\b|end[ -]of[ -]life|deprecated`)
 	nAndN1     = regexp.MustCompile(`(?i)\(?\bN\b.{0,80}\bN\s*-\s*1\b|latest two (minor )?(releases|versions)|(current|latest|most recent) (and|&) (the )?previous (minor )?(release|version)`)
+	untilRe    = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b`)
 	onlyLatest = regexp.MustCompile(`(?i)only the (latest|most recent|newest|current) (minor |major |stable )?(release|version)|(latest|most recent) (minor |stable )?(release|version)[^.]{0,60}\bsupported|support (only )?the (latest|most recent) (minor |stable )?(release|version)|always using the latest version`)
 )
 
@@ -31,7 +32,9 @@ func (x *extractor) supportedVersions(blocks []*block) {
 		switch b.kind {
 		case kRow:
 			if len(b.cells) > 0 {
-				x.versionRow(b.cells[0], strings.Join(b.cells[1:], " "), b.line, b.text)
+				// "2.x (LTS)": the range is the longest leading part that parses.
+				v, rest := leadingRange(b.cells[0])
+				x.versionRow(v, strings.TrimSpace(rest+" "+strings.Join(b.cells[1:], " ")), b.line, b.text)
 			}
 		case kItem:
 			x.versionLine(b.text, b.line)
@@ -75,13 +78,27 @@ func (x *extractor) versionLine(t string, line int) {
 	if strings.EqualFold(t, "version supported") || len(fields) > 6 {
 		return
 	}
-	for cut := len(fields); cut > 0; cut-- {
+	if v, rest := leadingRange(t); v != t || rest != "" {
+		x.versionRow(v, rest, line, t)
+		return
+	}
+	if _, err := embargo.ParseVersionRange(t); err == nil {
+		x.versionRow(t, "", line, t)
+	}
+}
+
+// leadingRange splits "2.x (LTS)" into the longest leading words that
+// read as a version range and the rest. When no prefix parses it returns
+// the text unchanged and "".
+func leadingRange(t string) (string, string) {
+	fields := strings.Fields(t)
+	for cut := min(len(fields), 6); cut > 0; cut-- {
 		v := strings.Join(fields[:cut], " ")
-		if _, err := embargo.ParseVersionRange(v); err == nil {
-			x.versionRow(v, strings.Join(fields[cut:], " "), line, t)
-			return
+		if _, err := embargo.ParseVersionRange(strings.Trim(v, "`*")); err == nil {
+			return v, strings.Join(fields[cut:], " ")
 		}
 	}
+	return t, ""
 }
 
 func (x *extractor) versionRow(versions, mark string, line int, quote string) {
@@ -94,11 +111,15 @@ func (x *extractor) versionRow(versions, mark string, line int, quote string) {
 		x.note(Unmapped, "", "", line, quote+" (not a version range Embargo reads)")
 		return
 	}
+	until := untilRe.FindString(mark)
 	switch {
 	case noMark.MatchString(mark):
 		x.addVersion(v, false, line, quote, false)
 	case yesMark.MatchString(mark):
 		x.addVersion(v, true, line, quote, false)
+		if until != "" {
+			x.d.versions[len(x.d.versions)-1].until = until
+		}
 	default:
 		// No mark survived (icons lost in a copy): ranges open below are
 		// the old ones, the rest are supported.

@@ -100,6 +100,9 @@ func (d *draft) yaml(source string) []byte {
 		for _, v := range d.versions {
 			w.f("    - versions: %s", q(v.versions))
 			w.f("      supported: %t", v.supported)
+			if v.until != "" {
+				w.f("      until: %s", q(v.until))
+			}
 		}
 	}
 	d.writeSLA(w)
