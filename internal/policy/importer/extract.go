@@ -138,6 +138,23 @@ var (
 	subjectRe        = regexp.MustCompile(`(?i)\bsubject(?: line)?\b[^"“'\n]{0,30}["“']([^"”'\n]{3,80})["”']`)
 )
 
+// mayHoldContact is a cheap gate before the contact patterns.
+func mayHoldContact(b *block) bool {
+	if len(b.urls) > 0 || strings.ContainsAny(b.text, "@[:/") {
+		return true
+	}
+	l := strings.ToLower(b.text)
+	for _, w := range []string{"pgp", "gpg", "encrypt", "subject", "fingerprint"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// keyContext says a hex string near it is an OpenPGP fingerprint.
+var keyContext = regexp.MustCompile(`(?i)pgp|gpg|fingerprint|key`)
+
 // templateText is GitHub's default SECURITY.md, left unfilled.
 var templateText = regexp.MustCompile(`(?i)use this section to tell people|tell them where to go, how often`)
 
@@ -145,6 +162,9 @@ func (x *extractor) contacts(b *block) {
 	ctx := b.sectionText() + " " + b.label + " " + b.text
 	if templateText.MatchString(b.text) {
 		x.note(Placeholder, "the policy", "GitHub's template text", b.line, b.text)
+	}
+	if !mayHoldContact(b) {
+		return // nothing here can be a contact, a key or a placeholder
 	}
 	if m := placeholderRe.FindString(b.text); m != "" && x.d.placeholder == "" {
 		x.d.placeholder = m
@@ -175,7 +195,7 @@ func (x *extractor) contacts(b *block) {
 	for _, u := range append(b.urls, urlRe.FindAllString(b.text, -1)...) {
 		x.url(u, b)
 	}
-	if m := fingerprintRe.FindString(b.text); m != "" && x.d.pgpFingerprint == "" && regexp.MustCompile(`(?i)pgp|gpg|fingerprint|key`).MatchString(ctx) {
+	if m := fingerprintRe.FindString(b.text); m != "" && x.d.pgpFingerprint == "" && keyContext.MatchString(ctx) {
 		x.d.pgpFingerprint = strings.ToUpper(strings.Join(strings.Fields(m), ""))
 		x.note(Mapped, "contacts.pgp.fingerprint", x.d.pgpFingerprint, b.line, b.text)
 	}
@@ -237,7 +257,8 @@ func (x *extractor) githubChannel(blocks []*block) {
 		}
 	}
 	for _, b := range blocks {
-		if !githubPVR.MatchString(b.text) {
+		lt := strings.ToLower(b.text)
+		if !strings.Contains(lt, "github") && !strings.Contains(lt, "report a vulnerability") && !strings.Contains(lt, "security advisor") || !githubPVR.MatchString(b.text) {
 			continue
 		}
 		u := "https://github.com/[OWNER]/[REPOSITORY]/security/advisories/new"

@@ -34,6 +34,9 @@ var (
 
 // findDurations returns every time expression in s, in order.
 func findDurations(s string) []durationMatch {
+	if !mayHoldDuration(s) {
+		return nil
+	}
 	var out []durationMatch
 	for _, m := range durationRe.FindAllStringSubmatchIndex(s, -1) {
 		numTxt := strings.ToLower(s[m[2]:m[3]])
@@ -91,6 +94,21 @@ func findDurations(s string) []durationMatch {
 	}
 	sortMatches(out)
 	return out
+}
+
+// mayHoldDuration is a cheap gate before the duration patterns: a digit, or
+// a unit or "release" word.
+func mayHoldDuration(s string) bool {
+	if strings.ContainsAny(s, "0123456789") {
+		return true
+	}
+	l := strings.ToLower(s)
+	for _, w := range []string{"hour", "day", "week", "month", "release"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func sortMatches(ms []durationMatch) {

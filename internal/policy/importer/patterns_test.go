@@ -118,7 +118,7 @@ func TestPatterns(t *testing.T) {
 		{"placeholder", placeholderRe,
 			[]string{"Send details to [maintainer email - please update this]", "Email your findings to: [INSERT SECURITY EMAIL]", "contact [security contact]"},
 			[]string{"Use \"SECURITY: [brief description]\"", "see [the docs](https://x.org)", "[VERSION]"}},
-		{"subject line", subjectRe,
+		{"subject line (pattern)", subjectRe,
 			[]string{`Subject Line: Use "SECURITY: [brief description]"`, `Please use the subject "Vulnerability report"`},
 			[]string{"The subject of this policy is security"}},
 		{"agreement on disclosure", agreeRe,
@@ -238,5 +238,12 @@ func TestEachDurationTakesTheNearestStage(t *testing.T) {
 	}
 	if !strings.Contains(fmt.Sprint(res.Review), "we may extend once by up to 30 days. (hedged") {
 		t.Errorf("the hedged half is not reported: %v", res.Review)
+	}
+}
+
+func TestSubjectWithoutPunctuationIsRead(t *testing.T) {
+	res, _ := Import([]byte("# Security\n\nMail security@x.org. Please use the subject \"Vulnerability report\"\n"), Options{})
+	if !strings.Contains(string(res.YAML), `email_subject: "Vulnerability report"`) {
+		t.Fatalf("%s", res.YAML)
 	}
 }

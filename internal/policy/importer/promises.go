@@ -227,12 +227,22 @@ func (x *extractor) row(b *block) {
 // anything.
 func (x *extractor) other(s string, line int) bool {
 	mapped := false
-	if agreeRe.MatchString(s) && !x.d.reporterMustAgree {
+	// Cheap keyword gates keep the broad patterns off most sentences.
+	ls := strings.ToLower(s)
+	has := func(words ...string) bool {
+		for _, w := range words {
+			if strings.Contains(ls, w) {
+				return true
+			}
+		}
+		return false
+	}
+	if has("disclos", "coordinat") && agreeRe.MatchString(s) && !x.d.reporterMustAgree {
 		x.d.reporterMustAgree = true
 		x.note(Mapped, "disclosure.reporter_must_agree", "true", line, s)
 		mapped = true
 	}
-	if creditRe.MatchString(s) && !strings.Contains(strings.ToLower(s), "credit card") {
+	if has("credit", "hall of fame", "recogni", "acknowledged in", "thank") && creditRe.MatchString(s) && !strings.Contains(ls, "credit card") {
 		if !x.d.creditOffered {
 			x.d.creditOffered = true
 			x.note(Mapped, "credit.offered", "true", line, s)
@@ -254,13 +264,13 @@ func (x *extractor) other(s string, line int) bool {
 		}
 		mapped = true
 	}
-	if bountyRe.MatchString(s) && x.d.bugBounty == nil {
+	if has("bount", "reward") && bountyRe.MatchString(s) && x.d.bugBounty == nil {
 		v := !noBountyRe.MatchString(s)
 		x.d.bugBounty = &v
 		x.note(Mapped, "bug_bounty.offered", map[bool]string{true: "true", false: "false"}[v], line, s)
 		mapped = true
 	}
-	if publicCVERe.MatchString(s) && x.d.publicCVETracker == "" {
+	if has("cve", "issue") && publicCVERe.MatchString(s) && x.d.publicCVETracker == "" {
 		x.d.publicCVETracker = "[ISSUE TRACKER URL]"
 		if x.d.repository != "" {
 			x.d.publicCVETracker = x.d.repository + "/issues"
