@@ -65,7 +65,22 @@ func ParseVersionRange(s string) (VersionRange, error) {
 	for _, p := range parts {
 		p = strings.TrimSpace(p)
 		op, rest := splitOp(p)
-		v, ok := parseVersion(strings.TrimPrefix(strings.TrimSpace(rest), "v"))
+		rest = strings.TrimPrefix(strings.TrimSpace(rest), "v")
+		v, ok := parseVersion(rest)
+		if !ok && op != "=" {
+			// "< 3.6.x" compares against the 3.6 line: below it is below
+			// 3.6.0, up to and including it is below 3.7.0.
+			if lo, hi, wok := wildcard(rest); wok && (strings.HasSuffix(rest, ".x") || strings.HasSuffix(rest, ".*")) {
+				switch op {
+				case "<", ">=":
+					v, ok = lo, true
+				case "<=":
+					v, ok, op = hi, true, "<"
+				case ">":
+					v, ok, op = hi, true, ">="
+				}
+			}
+		}
 		if !ok || op == "" || (op == "=" && len(parts) > 1) {
 			return VersionRange{}, badRange(s)
 		}
@@ -114,7 +129,7 @@ func parseRelative(t string) (VersionRange, bool) {
 	}
 	k := -1
 	switch {
-	case t == "latest" || t == "n" || t == "latest minor" || t == "latest release":
+	case t == "latest" || t == "n" || t == "latest minor" || t == "latest release" || latestOfLine(t):
 		k = 0
 	case strings.HasPrefix(t, "n"):
 		rest := strings.TrimSpace(t[1:])
@@ -133,6 +148,17 @@ func parseRelative(t string) (VersionRange, bool) {
 		return VersionRange{Relative: true, RelLo: k + 1, RelHi: math.MaxInt}, true
 	}
 	return VersionRange{Relative: true, RelLo: k, RelHi: k}, true
+}
+
+// latestOfLine reads "2.latest" (the newest release of the 2.x line) as
+// the newest release.
+func latestOfLine(t string) bool {
+	head, ok := strings.CutSuffix(t, ".latest")
+	if !ok {
+		return false
+	}
+	_, ok = parseVersion(head)
+	return ok
 }
 
 func parseVersion(s string) (Version, bool) {

@@ -63,3 +63,28 @@ func FuzzParseVersionRange(f *testing.F) {
 		}
 	})
 }
+
+func TestVersionRangeLinesAndLatestOfLine(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want bool
+	}{
+		{"< 3.6.x", "3.6.x", false},
+		{"< 3.6.x", "3.5.9", true},
+		{"<= 3.6.x", "3.6.9", true},
+		{"<= 3.6.x", "3.7.0", false},
+		{"> 3.6.x", "3.6.9", false},
+		{"> 3.6.x", "3.7.0", true},
+		{"2.latest", "latest", true},
+		{"< 2.latest", "N-1", true},
+	} {
+		a, err1 := ParseVersionRange(tt.a)
+		b, err2 := ParseVersionRange(tt.b)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("%q %q: %v %v", tt.a, tt.b, err1, err2)
+		}
+		if got := a.Overlaps(b); got != tt.want {
+			t.Errorf("%q overlaps %q = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}

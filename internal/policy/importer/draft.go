@@ -67,6 +67,7 @@ type draft struct {
 	creditWhere            []string
 	bugBounty              *bool
 	publicCVETracker       string
+	ackURL                 string // a hall-of-fame page, for security.txt
 	sections               []section
 }
 

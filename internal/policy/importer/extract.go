@@ -135,7 +135,13 @@ func mostCommonRepo(raw string) string {
 
 var (
 	reportingContext = regexp.MustCompile(`(?i)report|vulnerab|security|disclos|contact|email|e-mail`)
-	subjectRe        = regexp.MustCompile(`(?i)\bsubject(?: line)?\b[^"“'\n]{0,30}["“']([^"”'\n]{3,80})["”']`)
+	// notReporting: addresses of the press desk or of those Embargo's
+	// project notifies downstream are not reporting channels.
+	// reportingSentence: the sentence around an address says it is for
+	// reports ("send your report to", "email security@…").
+	reportingSentence = regexp.MustCompile(`(?i)report|vulnerab|security (issue|bug|problem|team|contact)|\bsend\b|e-?mail (us|to|the)\b|by e-?mail|^\s*e-?mail\b|e-?mail:?\s+<?[^\s@]+@|private(ly)?\b`)
+	notReporting      = regexp.MustCompile(`(?i)\b(press|media|journalist|legal|commercial)\b|\bnotif(y|ied|ication)\b|downstream|packager|distributor|\bdistros\b|vendors? list`)
+	subjectRe         = regexp.MustCompile(`(?i)\bsubject(?: line)?\b[^"“'\n]{0,30}["“']([^"”'\n]{3,80})["”']`)
 )
 
 // mayHoldContact is a cheap gate before the contact patterns.
@@ -150,6 +156,18 @@ func mayHoldContact(b *block) bool {
 		}
 	}
 	return false
+}
+
+var githubAdvisories = regexp.MustCompile(`(?i)^https://github\.com/([A-Za-z0-9-]+/[A-Za-z0-9._-]+)/security/advisories(?:/new)?/?$`)
+
+// sentenceAround returns the sentence of text that holds offset at.
+func sentenceAround(text string, at int) string {
+	for _, sp := range splitSentences(text) {
+		if at >= sp.start && at < sp.end {
+			return text[sp.start:sp.end]
+		}
+	}
+	return text
 }
 
 // keyContext says a hex string near it is an OpenPGP fingerprint.
@@ -170,12 +188,20 @@ func (x *extractor) contacts(b *block) {
 		x.d.placeholder = m
 		x.note(Placeholder, "contacts.email", m, b.line, b.text)
 	}
-	for _, e := range emailRe.FindAllString(b.text, -1) {
-		e = strings.TrimSuffix(e, ".")
-		if !reportingContext.MatchString(ctx) || strings.Contains(strings.ToLower(e), "noreply") {
+	for _, loc := range emailRe.FindAllStringIndex(b.text, -1) {
+		e := strings.TrimSuffix(b.text[loc[0]:loc[1]], ".")
+		sentence := sentenceAround(b.text, loc[0])
+		if !reportingContext.MatchString(ctx) || notReporting.MatchString(sentence+" "+b.sectionText()) || strings.Contains(strings.ToLower(e), "noreply") {
 			continue
 		}
 		switch {
+		case !escalationRe.MatchString(sentence) && !reportingSentence.MatchString(sentence):
+			// An address mentioned for something else (permission to test).
+		case escalationRe.MatchString(sentence):
+			// An escalation address is a channel, never the security address.
+			if !strings.EqualFold(e, x.d.email) {
+				x.addChannel(channel{typ: embargo.ChannelEmail, address: e}, b)
+			}
 		case x.d.email == "":
 			x.d.email = e
 			x.note(Mapped, "contacts.email", e, b.line, b.text)
@@ -188,7 +214,7 @@ func (x *extractor) contacts(b *block) {
 			x.addChannel(channel{typ: embargo.ChannelEmail, address: e}, b)
 		}
 	}
-	if m := subjectRe.FindStringSubmatch(b.text); m != nil && x.d.emailSubject == "" {
+	if m := subjectRe.FindStringSubmatch(b.text); m != nil && x.d.emailSubject == "" && !notReporting.MatchString(b.sectionText()+" "+b.text) {
 		x.d.emailSubject = m[1]
 		x.note(Mapped, "contacts.email_subject", m[1], b.line, b.text)
 	}
@@ -214,8 +240,10 @@ func (x *extractor) contacts(b *block) {
 func (x *extractor) url(u string, b *block) {
 	lu := strings.ToLower(u)
 	switch {
-	case strings.Contains(lu, "github.com/") && strings.Contains(lu, "/security/advisories/new"):
-		x.addChannel(channel{typ: embargo.ChannelGitHub, url: u}, b)
+	case githubAdvisories.MatchString(u):
+		// The advisories page or its /new form: private reporting either way.
+		m := githubAdvisories.FindStringSubmatch(u)
+		x.addChannel(channel{typ: embargo.ChannelGitHub, url: "https://github.com/" + m[1] + "/security/advisories/new"}, b)
 	case strings.HasSuffix(lu, ".asc") || strings.HasSuffix(lu, ".gpg") || strings.Contains(lu, "keys.openpgp.org") || strings.Contains(lu, "keybase.io") || strings.Contains(lu, "/pgp") || strings.Contains(lu, "pgp-key"):
 		if x.d.pgpKeyURL == "" {
 			x.d.pgpKeyURL = u
@@ -224,10 +252,21 @@ func (x *extractor) url(u string, b *block) {
 		}
 	default:
 		for _, h := range platformHosts {
-			if strings.Contains(lu, h) {
-				x.addChannel(channel{typ: embargo.ChannelPlatform, url: u}, b)
-				return
+			if !strings.Contains(lu, h) {
+				continue
 			}
+			path := strings.Trim(lu[strings.Index(lu, h)+len(h):], "/")
+			switch {
+			case strings.Contains(path, "thanks") || strings.Contains(path, "hall") || strings.Contains(path, "hacktivity"):
+				if x.d.ackURL == "" && strings.HasPrefix(lu, "https://") {
+					x.d.ackURL = u
+					x.note(Mapped, "security_txt.acknowledgments", u, b.line, b.text)
+				}
+			case !strings.Contains(path, "/") || strings.Contains(path, "report") || strings.Contains(path, "submit"):
+				// A program page (hackerone.com/nodejs) or its report form.
+				x.addChannel(channel{typ: embargo.ChannelPlatform, url: u}, b)
+			}
+			return
 		}
 	}
 }

@@ -27,10 +27,31 @@ var numberWords = map[string]int{
 
 var (
 	durationRe    = regexp.MustCompile(`(?i)\b(\d{1,4}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|forty-five|sixty|ninety)(?:\s*(?:-|–|to|or)\s*(\d{1,4}))?[\s-]*(business|working|work)?[\s-]*(hours?|hrs?|h|days?|d|bd|weeks?|wks?|months?)\b`)
-	nextReleaseRe = regexp.MustCompile(`(?i)\b(?:in|with|by|for|until)?\s*(?:the\s+)?next\s+(?:regular\s+|scheduled\s+|minor\s+|patch\s+|planned\s+)?release\b`)
+	nextReleaseRe = regexp.MustCompile(`(?i)\b(?:in|with|by|for|until)\s+(?:the\s+)?next\s+(?:regular\s+|scheduled\s+|minor\s+|patch\s+|planned\s+)?release\b`)
 	// unitlessRe catches "within 7" where the unit was left out.
 	unitlessRe = regexp.MustCompile(`(?i)\bwithin\s+(\d{1,3})\b(\s*[^\s\d%.:/])`)
 )
+
+// anchorRe: a duration counted from some event other than the report
+// ("of the mailing list being notified", "from the time the CVE is
+// issued", "before release"). Such a duration is not a report deadline.
+var (
+	anchorRe   = regexp.MustCompile(`(?i)^[\s,]*(?:of|after|from|following|since|before|prior to|ahead of)\b\s*(.{0,60})`)
+	reportLike = regexp.MustCompile(`(?i)^(?:the |your |an? |our )?(?:initial |first |original )?(?:report|receipt|submission|disclosure|notification to us|contact)|^(?:receiving|receipt|reporting|submitting)`)
+)
+
+// anchored reports whether the text right after a duration counts it from
+// an event other than the report.
+func anchored(after string) bool {
+	m := anchorRe.FindStringSubmatch(after)
+	if m == nil {
+		return false
+	}
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(after)), "before") || strings.HasPrefix(strings.ToLower(strings.TrimSpace(after)), "prior") || strings.HasPrefix(strings.ToLower(strings.TrimSpace(after)), "ahead") {
+		return true
+	}
+	return !reportLike.MatchString(m[1])
+}
 
 // findDurations returns every time expression in s, in order.
 func findDurations(s string) []durationMatch {
@@ -126,8 +147,8 @@ var stagePatterns = []struct {
 	stage string
 	re    *regexp.Regexp
 }{
-	{embargo.StageAcknowledge, regexp.MustCompile(`(?i)acknowledg(e|ement|ment|ing|ed)?\b.{0,40}\b(receipt|report|email|message)|\backnowledg(e|ement|ment)\b|confirm(ing|ation of)? (the )?receipt|initial (response|reply|contact)|first (response|reply)|\breceive a (response|reply)|\b(we|you) (will |should |can expect to )?(hear back|get a (response|reply))|\b(respond|reply) to (you|your report|reports)|\bresponse within|\breply (from|within)|get back to you`)},
-	{embargo.StageAssess, regexp.MustCompile(`(?i)\bassess(ment|ed|ing)?\b|\btriag(e|ed|ing)\b|\bevaluat(e|ion|ed)\b|\binvestigat(e|ion)\b|severity (assignment|rating|classification)|determine (its|the) (severity|impact)|\bconfirm (the|whether) (issue|vulnerability|report|problem|bug)|\bverify (the )?(issue|vulnerability|report)`)},
+	{embargo.StageAcknowledge, regexp.MustCompile(`(?i)acknowledg(e|ement|ment|ing|ed)?\b.{0,40}\b(receipt|report|email|message)|\backnowledg(e|ed|es|ement|ment|ing)\b|confirm(ing|ation of)? (the )?receipt|initial (response|reply|contact)|first (response|reply)|\breceive a (response|reply)|\b(we|you) (will |should |can expect to )?(hear back|get a (response|reply))|\b(respond|reply) to (you|your report|reports)|\bresponse within|\breply (from|within)|get back to you`)},
+	{embargo.StageAssess, regexp.MustCompile(`(?i)\bassess(ment|ed|ing)?\b|\btriag(e|ed|ing)\b|\bevaluat(e|ion|ed)\b|\binvestigat(e|ion)\b|severity (assignment|rating|classification)|determine (its|the) (severity|impact)|\bconfirm (the|whether) (issue|vulnerability|report|problem|bug)|\bverify (the )?(issue|vulnerability|report)|\bdetailed (response|reply)|next steps`)},
 	{embargo.StageFix, regexp.MustCompile(`(?i)\bfix(es|ed|ing)?\b|\bpatch(es|ed|ing)?\b|\bresolv(e|ed|ing)\b|\bresolution\b|\bremediat(e|ion|ed)\b|\bmitigat(e|ion)\b|security (release|update)s? (will be )?(released|published|shipped)`)},
 	{embargo.StageDisclose, regexp.MustCompile(`(?i)\bdisclos(e|ure|ed|ing)\b|\bembargo(es|ed)?\b|publish(ed|ing)? (a |an |the )?(security )?advisor(y|ies)|\bpublic(ly)? (disclosure|advisory|announcement)|make (it|the (issue|vulnerability|details)) public|\bgo public\b`)},
 }
@@ -145,8 +166,8 @@ func stageOf(s string) (string, int) {
 
 // stageMatch is a stage keyword's position in a sentence.
 type stageMatch struct {
-	stage string
-	at    int
+	stage   string
+	at, end int
 }
 
 // stagesIn returns every stage keyword in s, in order of position.
@@ -154,7 +175,7 @@ func stagesIn(s string) []stageMatch {
 	var out []stageMatch
 	for _, p := range stagePatterns {
 		for _, loc := range p.re.FindAllStringIndex(s, 8) {
-			out = append(out, stageMatch{p.stage, loc[0]})
+			out = append(out, stageMatch{p.stage, loc[0], loc[1]})
 		}
 	}
 	for i := 1; i < len(out); i++ {
@@ -162,7 +183,16 @@ func stagesIn(s string) []stageMatch {
 			out[j], out[j-1] = out[j-1], out[j]
 		}
 	}
-	return out
+	// A keyword inside another's match ("response" in "detailed response")
+	// does not count on its own.
+	kept := out[:0]
+	for _, m := range out {
+		if n := len(kept); n > 0 && m.at < kept[n-1].end {
+			continue
+		}
+		kept = append(kept, m)
+	}
+	return kept
 }
 
 // stageFor picks the stage a duration at position at belongs to: the

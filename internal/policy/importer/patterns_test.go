@@ -128,7 +128,8 @@ func TestPatterns(t *testing.T) {
 			[]string{"We'll credit you in the fix announcement", "We maintain a security hall of fame", "Recognition: We will credit you", "acknowledged in our security advisories"},
 			[]string{"We acknowledge receipt within 48 hours", "Credentials are rotated"}},
 		{"no bug bounty", noBountyRe,
-			[]string{"We currently do not have a bug bounty program.", "There is no bug bounty.", "This project does not offer bounties or rewards"},
+			[]string{"We currently do not have a bug bounty program.", "There is no bug bounty.", "This project does not offer bounties or rewards",
+				"we do not have a budget to award security bounties", "The project no longer has a bug bounty program."},
 			[]string{"We run a bug bounty program on HackerOne", "Bounties are paid for critical issues"}},
 		{"public CVE goes to the tracker", publicCVERe,
 			[]string{"If there is a CVE assigned to the issue, please do open an issue on our GitHub tracker instead of writing to the security contact e-mail"},
@@ -245,5 +246,48 @@ func TestSubjectWithoutPunctuationIsRead(t *testing.T) {
 	res, _ := Import([]byte("# Security\n\nMail security@x.org. Please use the subject \"Vulnerability report\"\n"), Options{})
 	if !strings.Contains(string(res.YAML), `email_subject: "Vulnerability report"`) {
 		t.Fatalf("%s", res.YAML)
+	}
+}
+
+// Real-world phrasings, paraphrased: promises, escalation rules, anchored
+// durations, and contacts that are not reporting channels.
+func TestRealWorldPhrasings(t *testing.T) {
+	src := `# Security
+
+## Reporting
+
+Send reports to security@gizmo.dev; this address also covers our commercial products.
+Your report will be acknowledged within 3 days, and you will receive a more detailed response within 8 days indicating the next steps.
+If you do not receive an acknowledgement within 6 business days, escalate to escalation@foundation.org.
+If the project acknowledges your report but does not respond further within 14 days, escalation is appropriate.
+Within 6 hours of the mailing list being notified, the advisory is published on our blog.
+No more than 5 days before release, we inform the distributors list.
+Once you have reported, you should receive an acknowledgment within 2 days, and you may receive further emails.
+Press enquiries go to press@gizmo.dev.
+
+## Supported Versions
+
+We support the last 3 minor versions.
+`
+	res, err := Import([]byte(src), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := string(res.YAML)
+	for _, want := range []string{`email: "security@gizmo.dev"`, "acknowledge: 3d", "assess: 8d", `address: "escalation@foundation.org"`, `versions: "N-2"`, `versions: "< N-2"`} {
+		if !strings.Contains(y, want) {
+			t.Errorf("draft lacks %q", want)
+		}
+	}
+	for _, not := range []string{"press@gizmo.dev", "disclose:", "fix:", "14d", "6h"} {
+		if strings.Contains(y, not) {
+			t.Errorf("draft has %q", not)
+		}
+	}
+	review := fmt.Sprint(res.Review)
+	for _, want := range []string{"(an escalation rule", "(counted from another event than the report)"} {
+		if !strings.Contains(review, want) {
+			t.Errorf("review lacks %q", want)
+		}
 	}
 }

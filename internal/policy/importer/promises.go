@@ -8,16 +8,17 @@ import (
 )
 
 var (
-	agreeRe     = regexp.MustCompile(`(?i)coordinat\w* (the |a |an )?(public[- ])?disclosure|agree (on|upon) (a|the) (public[- ])?disclosure|disclosure (date|timeline|plan) with (you|the reporter)|coordinate with you on|coordinate (a fix and )?disclosure with you|coordinated[- ]disclosure`)
-	creditRe    = regexp.MustCompile(`(?i)\bcredit(ed|ing)?\b|hall of fame|\brecogni[sz](e|ed|ing|tion)\b|acknowledged in (our|the)|thank(ed)? (you )?(publicly|in (our|the) advisor)`)
-	anonRe      = regexp.MustCompile(`(?i)anonym`)
-	creditWhere = regexp.MustCompile(`(?i)credit (?:you|reporters|researchers)?\s*(?:in|on) ((?:the |our )?[\w -]{3,60}?)(?: \(|\.|,|;| unless|$)`)
-	bountyRe    = regexp.MustCompile(`(?i)bug bounty|bounty program|bounties|monetary reward|paid reward`)
-	noBountyRe  = regexp.MustCompile(`(?i)\b(no|not|don't|do not|does not|doesn't|currently do not|cannot)\b.{0,40}(bounty|reward)|(bounty|reward).{0,30}\b(not (available|offered)|none)\b`)
-	publicCVERe = regexp.MustCompile(`(?i)CVE.{0,160}\b(open|raise|file|create)\b.{0,20}\bissue|issue.{0,60}\binstead of (writing|emailing|contacting|reporting)`)
-	maxEmbRe    = regexp.MustCompile(`(?i)\b(maximum|at most|no longer than|not exceed|at the latest)\b`)
-	hedgeRe     = regexp.MustCompile(`(?i)\b(may|might|could|best[- ]effort|in rare cases|if possible)\b`)
-	updateRe    = regexp.MustCompile(`(?i)\b(update|inform) you\b|\bstatus update|keep you (informed|updated|posted)`)
+	agreeRe      = regexp.MustCompile(`(?i)coordinat\w* (the |a |an )?(public[- ])?disclosure|agree (on|upon) (a|the) (public[- ])?disclosure|disclosure (date|timeline|plan) with (you|the reporter)|coordinate with you on|coordinate (a fix and )?disclosure with you|coordinated[- ]disclosure`)
+	creditRe     = regexp.MustCompile(`(?i)\bcredit(ed|ing)?\b|hall of fame|\brecogni[sz](e|ed|ing|tion)\b|acknowledged in (our|the)|thank(ed)? (you )?(publicly|in (our|the) advisor)`)
+	anonRe       = regexp.MustCompile(`(?i)anonym`)
+	creditWhere  = regexp.MustCompile(`(?i)credit (?:you|reporters|researchers)?\s*(?:in|on) ((?:the |our )?[\w -]{3,60}?)(?: \(|\.|,|;| unless|$)`)
+	bountyRe     = regexp.MustCompile(`(?i)bug bounty|bounty program|bounties|monetary reward|paid reward`)
+	noBountyRe   = regexp.MustCompile(`(?i)\b(no|not|don't|do not|does not|doesn't|currently do not|cannot|never)\b.{0,40}(bount|reward)|(bounty|reward).{0,30}\b(not (available|offered)|none)\b|\bno longer\b.{0,30}bount`)
+	publicCVERe  = regexp.MustCompile(`(?i)CVE.{0,160}\b(open|raise|file|create)\b.{0,20}\bissue|issue.{0,60}\binstead of (writing|emailing|contacting|reporting)`)
+	maxEmbRe     = regexp.MustCompile(`(?i)\b(maximum|at most|no longer than|not exceed|at the latest)\b`)
+	escalationRe = regexp.MustCompile(`(?i)^\s*if\b[^,.;]{0,100}\b(do|does|did|have|has|had|can)(n't| not)\b|^\s*if (you|the reporter) (receive|get|hear)s? no\b|\bescalat`)
+	hedgeRe      = regexp.MustCompile(`(?i)\b(may|might|could|best[- ]effort|in rare cases|if possible)\b`)
+	updateRe     = regexp.MustCompile(`(?i)\b(update|inform) you\b|\bstatus update|keep you (informed|updated|posted)`)
 )
 
 // promises reads the deadlines and the other promises of one block.
@@ -47,10 +48,30 @@ func (x *extractor) promises(b *block) {
 		if len(ds) == 0 {
 			continue
 		}
-		if hedgeRe.MatchString(s) {
-			x.note(Unmapped, "", "", line, s+" (hedged: not a firm promise)")
+		if escalationRe.MatchString(s) {
+			x.note(Unmapped, "", "", line, s+" (an escalation rule: what to do when a promise is not kept)")
 			continue
 		}
+		// Keep only durations in firm clauses counted from the report.
+		cls := clauses(s)
+		var firm []durationMatch
+		var why string
+		for _, d := range ds {
+			c := clauseAt(cls, d.start)
+			switch {
+			case hedgeRe.MatchString(s[c.start:c.end]):
+				why = " (hedged: not a firm promise)"
+			case anchored(s[d.end:]):
+				why = " (counted from another event than the report)"
+			default:
+				firm = append(firm, d)
+			}
+		}
+		if len(firm) == 0 {
+			x.note(Unmapped, "", "", line, s+why)
+			continue
+		}
+		ds = firm
 		body := stripLabel(s, label)
 		offset := len(s) - len(body)
 		textStages := stagesIn(body)
@@ -89,19 +110,30 @@ func (x *extractor) promises(b *block) {
 	}
 }
 
-// contextStage infers a stage a sentence does not name: a severity
-// list under a fix or severity heading is about fixes; a firm "within"
-// under a stage heading is about that stage.
+// contextStage infers a stage a sentence does not name: a severity list
+// under a fix or severity heading is about fixes; a firm "within" in a list
+// introduced by a stage ("Response times:" items) is about that stage.
+// Section headings alone are too general ("Vulnerability Disclosure").
 func (x *extractor) contextStage(b *block, s, body string) string {
-	ctxStage, _ := stageOf(b.label + " " + b.sectionText())
-	if len(severitiesIn(body)) > 0 && (ctxStage == embargo.StageFix || strings.Contains(b.sectionText(), "severit")) {
+	secStage, _ := stageOf(b.sectionText())
+	if len(severitiesIn(body)) > 0 && (secStage == embargo.StageFix || strings.Contains(b.sectionText(), "severit")) {
 		return embargo.StageFix
 	}
+	labelStage, _ := stageOf(b.label)
 	ls := strings.ToLower(s)
-	if ctxStage != "" && (strings.Contains(ls, "within") || strings.Contains(ls, "next")) && !updateRe.MatchString(s) {
-		return ctxStage
+	if labelStage != "" && (strings.Contains(ls, "within") || strings.Contains(ls, "next")) && !updateRe.MatchString(s) {
+		return labelStage
 	}
 	return ""
+}
+
+func clauseAt(cls []span, at int) span {
+	for _, c := range cls {
+		if at >= c.start && at < c.end {
+			return c
+		}
+	}
+	return cls[len(cls)-1]
 }
 
 // splitLabel separates "Acknowledgment: We will …" into its label and body.

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
@@ -11,6 +12,7 @@ var (
 	yesMark    = regexp.MustCompile(`(?i)✅|✔|✓|:white_check_mark:|:heavy_check_mark:|\byes\b|\bsupported\b|\bactive\b|\blts\b`)
 	noMark     = regexp.MustCompile(`(?i)❌|✗|✘|:x:|:no_entry:|:negative_squared_cross_mark:|\bno\b|not supported|unsupported|\beol\b|end[ -]of[ -]life|deprecated`)
 	nAndN1     = regexp.MustCompile(`(?i)\(?\bN\b.{0,80}\bN\s*-\s*1\b|latest two (minor )?(releases|versions)|(current|latest|most recent) (and|&) (the )?previous (minor )?(release|version)`)
+	lastKRe    = regexp.MustCompile(`(?i)\b(?:latest|last|most recent|newest)\s+(two|three|four|five|six|[2-6])\s+(?:minor\s+|major\s+|stable\s+|feature\s+)?(?:releases|versions|release lines|branches)`)
 	untilRe    = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b`)
 	onlyLatest = regexp.MustCompile(`(?i)only the (latest|most recent|newest|current) (minor |major |stable )?(release|version)|(latest|most recent) (minor |stable )?(release|version)[^.]{0,60}\bsupported|support (only )?the (latest|most recent) (minor |stable )?(release|version)|always using the latest version`)
 )
@@ -54,6 +56,20 @@ func (x *extractor) supportedVersions(blocks []*block) {
 	for _, b := range blocks {
 		if b.kind == kHeading || !(isSupportSection(b) || strings.Contains(strings.ToLower(b.text), "support")) {
 			continue
+		}
+		if m := lastKRe.FindStringSubmatch(b.text); m != nil {
+			k := numberWords[strings.ToLower(m[1])]
+			if k == 0 {
+				k, _ = strconv.Atoi(m[1])
+			}
+			if k >= 2 && k <= 6 {
+				x.addVersion("N", true, b.line, b.text, false)
+				for i := 1; i < k; i++ {
+					x.addVersion("N-"+strconv.Itoa(i), true, b.line, b.text, false)
+				}
+				x.addVersion("< N-"+strconv.Itoa(k-1), false, b.line, b.text, false)
+				return
+			}
 		}
 		switch {
 		case nAndN1.MatchString(b.text):

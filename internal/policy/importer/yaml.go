@@ -142,6 +142,9 @@ func (d *draft) yaml(source string) []byte {
 	w.f("languages: [en]")
 	w.f("security_txt:")
 	w.f("  expires: 180d")
+	if d.ackURL != "" {
+		w.f("  acknowledgments: %s", q(d.ackURL))
+	}
 	if len(d.sections) > 0 {
 		w.f("sections:")
 		for _, s := range d.sections {
