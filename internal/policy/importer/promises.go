@@ -2,6 +2,7 @@ package importer
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
@@ -190,7 +191,7 @@ func (x *extractor) set(kind, stage string, sevs []string, v sourced) {
 	put := func(field string, slot **sourced) {
 		if *slot != nil {
 			if (*slot).d != v.d {
-				x.note(Conflict, field, v.d.String(), v.line, v.quote+" (kept "+(*slot).d.String()+" from line "+itoa((*slot).line)+")")
+				x.note(Conflict, field, v.d.String(), v.line, v.quote+" (kept "+(*slot).d.String()+" from line "+strconv.Itoa((*slot).line)+")")
 			}
 			return
 		}
@@ -311,17 +312,4 @@ func (x *extractor) other(s string, line int) bool {
 		mapped = true
 	}
 	return mapped
-}
-
-func itoa(n int) string {
-	const digits = "0123456789"
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for n > 0 {
-		b = append([]byte{digits[n%10]}, b...)
-		n /= 10
-	}
-	return string(b)
 }
