@@ -39,7 +39,7 @@ var transitions = map[State][]State{
 	StateTriaged:      {StateFixing, StateNeedsInfo, StateDuplicate, StateWontFix, StateWithdrawn},
 	StateFixing:       {StateFixed, StateNeedsInfo, StateWontFix, StateWithdrawn},
 	StateFixed:        {StateDisclosed},
-	StateNeedsInfo:    {StateDuplicate, StateInvalid, StateOutOfScope, StateWithdrawn},
+	StateNeedsInfo:    {}, // the state it interrupted, and that state's exits (Next)
 	StateDuplicate:    {StateAcknowledged},
 	StateInvalid:      {StateAcknowledged},
 	StateOutOfScope:   {StateAcknowledged},
@@ -54,21 +54,40 @@ func (s State) Valid() bool {
 	return ok
 }
 
-// Open reports whether the report still needs work (and its SLA runs).
+// Open reports whether the report still needs work (and its SLA runs):
+// a fixed report still awaits disclosure.
 func (s State) Open() bool {
 	switch s {
-	case StateNew, StateAcknowledged, StateTriaged, StateFixing, StateNeedsInfo:
+	case StateNew, StateAcknowledged, StateTriaged, StateFixing, StateFixed, StateNeedsInfo:
 		return true
 	}
 	return false
 }
 
-// Next lists the states a report in s may move to. For needs-info the
-// state it interrupted (resume) is included.
+// Resumable reports whether needs-info can interrupt (and return to) s.
+func Resumable(s State) bool {
+	switch s {
+	case StateNew, StateAcknowledged, StateTriaged, StateFixing:
+		return true
+	}
+	return false
+}
+
+// Next lists the states a report in s may move to. A needs-info report may
+// return to the state it interrupted (resume) or take that state's other
+// exits; with no valid resume it may only be closed.
 func Next(s, resume State) []State {
-	out := append([]State(nil), transitions[s]...)
-	if s == StateNeedsInfo && resume != "" && resume != StateNeedsInfo {
-		out = append([]State{resume}, out...)
+	if s != StateNeedsInfo {
+		return append([]State(nil), transitions[s]...)
+	}
+	if !Resumable(resume) {
+		return []State{StateInvalid, StateOutOfScope, StateWithdrawn}
+	}
+	out := []State{resume}
+	for _, n := range transitions[resume] {
+		if n != StateNeedsInfo {
+			out = append(out, n)
+		}
 	}
 	return out
 }
@@ -93,7 +112,7 @@ func Transition(from, to, resume State) error {
 		why = "the report is already " + string(from)
 	case len(next) == 0:
 		why = "a " + string(from) + " report is closed for good"
-	case from == StateNeedsInfo && to.Open():
+	case from == StateNeedsInfo && Resumable(resume) && Resumable(to):
 		why = "a needs-info report returns to the state it interrupted (" + string(resume) + ")"
 	default:
 		why = "a " + string(from) + " report cannot become " + string(to)

@@ -91,3 +91,26 @@ func TestEveryStateIsReachable(t *testing.T) {
 		}
 	}
 }
+
+func TestNeedsInfoResumeIsChecked(t *testing.T) {
+	for _, bad := range []State{StateDisclosed, StateFixed, StateNeedsInfo, "", "open"} {
+		if err := Transition(StateNeedsInfo, bad, bad); err == nil {
+			t.Errorf("needs-info resumed to %q", bad)
+		}
+	}
+	// From needs-info the interrupted state's own exits are open, and only
+	// those: wont-fix while fixing, but not invalid.
+	if err := Transition(StateNeedsInfo, StateWontFix, StateFixing); err != nil {
+		t.Error(err)
+	}
+	if err := Transition(StateNeedsInfo, StateInvalid, StateFixing); err == nil {
+		t.Error("a fixing report became invalid through needs-info")
+	}
+	// With no resume recorded it can only be closed.
+	if err := Transition(StateNeedsInfo, StateWithdrawn, ""); err != nil {
+		t.Error(err)
+	}
+	if !StateFixed.Open() {
+		t.Error("a fixed report still awaits disclosure: it is open")
+	}
+}

@@ -45,14 +45,11 @@ type piece struct {
 
 // lineAt returns the source line of an offset in b.text.
 func (b *block) lineAt(off int) int {
-	l := b.line
-	for _, p := range b.pieces {
-		if p.off > off {
-			break
-		}
-		l = p.line
+	i := sort.Search(len(b.pieces), func(i int) bool { return b.pieces[i].off > off })
+	if i == 0 {
+		return b.line
 	}
-	return l
+	return b.pieces[i-1].line
 }
 
 // sectionText is the heading path joined, for context matching.
@@ -259,7 +256,13 @@ func (w *walker) inline(n ast.Node, kind blockKind) *block {
 		}
 		return ast.WalkContinue, nil
 	})
-	b.text = strings.TrimSpace(sb.String())
+	raw := sb.String()
+	b.text = strings.TrimSpace(raw)
+	// Offsets were taken in the untrimmed text: shift and clamp them.
+	lead := len(raw) - len(strings.TrimLeft(raw, " \t\n\r\f\v"))
+	for i := range b.pieces {
+		b.pieces[i].off = min(max(b.pieces[i].off-lead, 0), len(b.text))
+	}
 	if b.line == 0 && len(b.pieces) > 0 {
 		b.line = b.pieces[0].line
 	}

@@ -160,6 +160,9 @@ func mayHoldContact(b *block) bool {
 
 var githubAdvisories = regexp.MustCompile(`(?i)^https://github\.com/([A-Za-z0-9-]+/[A-Za-z0-9._-]+)/security/advisories(?:/new)?/?$`)
 
+// maxEmails bounds the addresses read from one block.
+const maxEmails = 20
+
 // sentenceAround returns the sentence of text that holds offset at.
 func sentenceAround(text string, at int) string {
 	for _, sp := range splitSentences(text) {
@@ -188,10 +191,13 @@ func (x *extractor) contacts(b *block) {
 		x.d.placeholder = m
 		x.note(Placeholder, "contacts.email", m, b.line, b.text)
 	}
-	for _, loc := range emailRe.FindAllStringIndex(b.text, -1) {
+	if !reportingContext.MatchString(ctx) {
+		return
+	}
+	for _, loc := range emailRe.FindAllStringIndex(b.text, maxEmails) {
 		e := strings.TrimSuffix(b.text[loc[0]:loc[1]], ".")
 		sentence := sentenceAround(b.text, loc[0])
-		if !reportingContext.MatchString(ctx) || notReporting.MatchString(sentence+" "+b.sectionText()) || strings.Contains(strings.ToLower(e), "noreply") {
+		if notReporting.MatchString(sentence+" "+b.sectionText()) || strings.Contains(strings.ToLower(e), "noreply") {
 			continue
 		}
 		switch {

@@ -53,7 +53,12 @@ func TestHostileInputsAreBounded(t *testing.T) {
 	wide := "| " + strings.Repeat("a | ", 20000) + "\n|" + strings.Repeat("---|", 20000) + "\n"
 	tall := "## Supported Versions\n\n| Version | Supported |\n|---|---|\n" + strings.Repeat("| 1.x | yes |\n", 100000)
 	html := "<html><body>" + strings.Repeat("<ul><li>", 50000) + "within 2 days" + strings.Repeat("</li></ul>", 50000) + "</body></html>"
-	for name, in := range map[string]string{"10 MB of promises": string(big), "deep lists": nested, "wide table": wide, "tall table": tall, "deep HTML": html} {
+	oneLine := strings.Repeat("We fix within 2 days ", 100000) // 2 MB, one line, many durations
+	emails := strings.Repeat("mail a@bb.co ", 50000)           // many addresses in one block
+	sentences := strings.Repeat("Report. ", 200000)            // many sentences in one block
+	huge := strings.Repeat("x", 12<<20)                        // one 12 MB line
+	for name, in := range map[string]string{"10 MB of promises": string(big), "deep lists": nested, "wide table": wide, "tall table": tall, "deep HTML": html,
+		"one long line of durations": oneLine, "many addresses": emails, "many sentences": sentences, "one huge line": huge} {
 		t.Run(name, func(t *testing.T) {
 			var before runtime.MemStats
 			runtime.GC()
@@ -77,6 +82,11 @@ func TestHostileInputsAreBounded(t *testing.T) {
 			}
 			t.Logf("%s: %d bytes in %v", name, len(in), took)
 		})
+	}
+	for _, in := range []string{"## Supported Versions\n\n1.x\n` `\n", "## Supported Versions\n\n  \n1.x\n"} {
+		if _, err := Import([]byte(in), Options{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	res, _ := Import(big, Options{})
 	if last := res.Review[len(res.Review)-1]; last.Kind != Unmapped || !strings.Contains(last.Quote, "read up to here") {

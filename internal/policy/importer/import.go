@@ -24,12 +24,20 @@ func readLimit(src []byte) ([]byte, int) {
 	for at < len(src) && at <= maxParse {
 		i := bytes.IndexByte(src[at:], '\n')
 		if i < 0 {
-			return src, 0
+			at = len(src)
+			break
 		}
 		at += i + 1
 		n++
 		if n == maxLines {
 			break
+		}
+	}
+	if at > maxParse {
+		// One very long line: cut it at the byte limit, on a rune boundary.
+		at = maxParse
+		for at > 0 && !utf8.RuneStart(src[at]) {
+			at--
 		}
 	}
 	if at >= len(src) {
@@ -81,6 +89,12 @@ func Import(src []byte, o Options) (Result, error) {
 	if o.Repository != "" {
 		x.d.repository = o.Repository
 	}
+	o.Source = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 {
+			return -1 // the name goes into a YAML comment line
+		}
+		return r
+	}, o.Source)
 	if o.Source == "" {
 		o.Source = "a SECURITY.md"
 	}

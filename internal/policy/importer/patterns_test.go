@@ -291,3 +291,24 @@ We support the last 3 minor versions.
 		}
 	}
 }
+
+func TestSourceNameCannotBreakTheHeaderComment(t *testing.T) {
+	res, _ := Import([]byte("# Security\n\nWe reply within 2 days.\n"), Options{Source: "x\nversion: 2\r\u2028y"})
+	lines := strings.Split(string(res.YAML), "\n")
+	if !strings.HasPrefix(lines[0], "# Draft policy imported") || !strings.Contains(lines[0], "xversion: 2y") {
+		t.Fatalf("header: %q", lines[0])
+	}
+	for _, l := range lines {
+		if l == "version: 2" {
+			t.Fatal("the source name injected YAML")
+		}
+	}
+}
+
+func TestLabelGovernsItsFirstSentenceOnly(t *testing.T) {
+	res, _ := Import([]byte("# Security\n\n- Acknowledgement: we reply within 2 days. A fix for critical issues is released within 30 days.\n"), Options{})
+	y := string(res.YAML)
+	if !strings.Contains(y, "acknowledge: 2d") || !strings.Contains(y, "critical: 30d") || strings.Contains(y, "acknowledge:\n") {
+		t.Fatalf("%s", y)
+	}
+}

@@ -37,17 +37,33 @@ func (x *extractor) promises(b *block) {
 		x.row(b)
 		return
 	}
-	for _, sp := range splitSentences(b.text) {
+	if x.used[key(b.line, b.text)] {
+		return
+	}
+	for i, sp := range splitSentences(b.text) {
+		if i >= maxSentences {
+			break
+		}
 		s := b.text[sp.start:sp.end]
+		if len(s) > maxSentence {
+			continue // not a sentence a person wrote
+		}
 		line := b.lineAt(sp.start)
-		k := key(line, s)
-		if x.used[key(b.line, b.text)] || x.used[k] {
+		if x.used[key(line, s)] {
 			continue
+		}
+		if i > 0 {
+			// A block's label ("Acknowledgement: …") governs its first
+			// sentence only.
+			labelStage, labelSev = "", nil
 		}
 		mapped := x.other(s, line)
 		ds := findDurations(s)
 		if len(ds) == 0 {
 			continue
+		}
+		if len(ds) > maxDurations {
+			ds = ds[:maxDurations]
 		}
 		if escalationRe.MatchString(s) {
 			x.note(Unmapped, "", "", line, s+" (an escalation rule: what to do when a promise is not kept)")
@@ -136,6 +152,14 @@ func clauseAt(cls []span, at int) span {
 	}
 	return cls[len(cls)-1]
 }
+
+// Bounds on hostile input: a sentence longer than this is not prose, and
+// no real promise names more durations than this.
+const (
+	maxSentences = 200
+	maxSentence  = 2000
+	maxDurations = 8
+)
 
 // splitLabel separates "Acknowledgment: We will …" into its label and body.
 // A label is a short noun phrase ("Initial Assessment"), not a clause

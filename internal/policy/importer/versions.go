@@ -46,7 +46,9 @@ func (x *extractor) supportedVersions(blocks []*block) {
 				if i+1 < len(b.pieces) {
 					end = b.pieces[i+1].off
 				}
-				x.versionLine(strings.TrimSpace(b.text[p.off:end]), p.line)
+				if p.off < end {
+					x.versionLine(strings.TrimSpace(b.text[p.off:end]), p.line)
+				}
 			}
 		}
 	}
