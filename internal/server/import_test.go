@@ -93,6 +93,16 @@ func TestImportDraftEditAndCreate(t *testing.T) {
 	if res.StatusCode != 409 || !strings.Contains(body(res), "already exists") {
 		t.Fatalf("duplicate: %d", res.StatusCode)
 	}
+	// An import error keeps what was pasted.
+	res = h.post(admin, "/admin/projects/import", url.Values{"source": {strings.Repeat("x", 70<<10)}})
+	if res.StatusCode != 413 {
+		t.Fatalf("oversized import: %d", res.StatusCode)
+	}
+	// A draft too big to save is answered on a page, not a bare error.
+	res = h.post(admin, "/admin/projects", url.Values{"policy": {strings.Repeat("y", 70<<10)}})
+	if b := body(res); res.StatusCode != 413 || !strings.Contains(b, "too big") || !strings.Contains(b, "Add a project") {
+		t.Fatalf("oversized save: %d", res.StatusCode)
+	}
 	// An empty submission gets a clear message.
 	res = h.post(admin, "/admin/projects/import", url.Values{"source": {"  "}})
 	if res.StatusCode != 400 || !strings.Contains(body(res), "paste a SECURITY.md or choose a file") {

@@ -17,8 +17,9 @@ import (
 // SECURITY.md (imported into a draft) or from a policy file.
 type NewProjectPage struct {
 	Base
-	Title string
-	Error string
+	Title  string
+	Error  string
+	Source string // what was pasted, kept on an error
 }
 
 // NewProject serves GET /admin/projects/new.
@@ -54,7 +55,13 @@ const maxFormMemory = 2 << 20
 
 // readSource takes the SECURITY.md from an uploaded file or the text box.
 func readSource(r *http.Request) ([]byte, string, error) {
-	if err := r.ParseMultipartForm(maxFormMemory); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+	// ParseMultipartForm hides a url-encoded body's size error behind
+	// ErrNotMultipart, so each encoding is parsed by its own call.
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		if err := parseForm(r); err != nil {
+			return nil, "", err
+		}
+	} else if err := r.ParseMultipartForm(maxFormMemory); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return nil, "", embargo.Errorf(embargo.KindTooLarge, "the upload is larger than %d bytes", tooBig.Limit)
@@ -82,7 +89,8 @@ func readSource(r *http.Request) ([]byte, string, error) {
 func (w *Web) ImportDraft(rw http.ResponseWriter, r *http.Request) error {
 	src, name, err := readSource(r)
 	if k := embargo.KindOf(err); k == embargo.KindInvalid || k == embargo.KindTooLarge {
-		return w.render(rw, httpx.StatusOf(err), "newproject", NewProjectPage{Base: baseOf(r), Title: "Add a project", Error: embargo.MessageOf(err)})
+		return w.render(rw, httpx.StatusOf(err), "newproject", NewProjectPage{Base: baseOf(r), Title: "Add a project",
+			Error: embargo.MessageOf(err), Source: r.FormValue("source")})
 	}
 	if err != nil {
 		return err
@@ -123,6 +131,12 @@ func draftPage(r *http.Request, src, pol string, review []importer.Finding) Draf
 // file and create the project, or show the problems with the text kept.
 func (w *Web) CreateProject(rw http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r); err != nil {
+		if embargo.KindOf(err) == embargo.KindTooLarge {
+			// Nothing of the form can be read: say so on the page that
+			// offers a way on, rather than on a bare error page.
+			return w.render(rw, http.StatusRequestEntityTooLarge, "newproject", NewProjectPage{Base: baseOf(r), Title: "Add a project",
+				Error: embargo.MessageOf(err) + ": the source and the edited policy together are too big; paste a shorter SECURITY.md, or raise EMBARGO_MAX_BODY_BYTES"})
+		}
 		return err
 	}
 	pol := r.PostFormValue("policy")

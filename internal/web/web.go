@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -68,7 +69,9 @@ func New(a *app.App, log *slog.Logger, o Options) (*Web, error) {
 		if n == "templates/layout.html" {
 			continue
 		}
-		t, err := template.ParseFS(templateFS, "templates/layout.html", n)
+		t, err := template.New("").Funcs(template.FuncMap{
+			"kindClass": func(k string) string { return strings.ReplaceAll(k, " ", "-") },
+		}).ParseFS(templateFS, "templates/layout.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", n, err)
 		}

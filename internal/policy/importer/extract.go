@@ -194,6 +194,15 @@ func (x *extractor) contacts(b *block) {
 	if !reportingContext.MatchString(ctx) {
 		return
 	}
+	// Addresses only behind a link ("[email us](mailto:…)") count too.
+	for _, u := range b.urls {
+		if a, ok := strings.CutPrefix(u, "mailto:"); ok && !strings.Contains(b.text, a) {
+			if a, _, _ = strings.Cut(a, "?"); emailRe.MatchString(a) && reportingSentence.MatchString(b.text) && x.d.email == "" {
+				x.d.email = a
+				x.note(Mapped, "contacts.email", a, b.line, b.text)
+			}
+		}
+	}
 	for _, loc := range emailRe.FindAllStringIndex(b.text, maxEmails) {
 		e := strings.TrimSuffix(b.text[loc[0]:loc[1]], ".")
 		sentence := sentenceAround(b.text, loc[0])

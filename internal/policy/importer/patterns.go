@@ -26,7 +26,7 @@ var numberWords = map[string]int{
 }
 
 var (
-	durationRe    = regexp.MustCompile(`(?i)\b(\d{1,4}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|forty-five|sixty|ninety)(?:\s*(?:-|–|to|or)\s*(\d{1,4}))?[\s-]*(business|working|work)?[\s-]*(hours?|hrs?|h|days?|d|bd|weeks?|wks?|months?)\b`)
+	durationRe    = regexp.MustCompile(`(?i)\b(\d{1,4}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|fifteen|twenty|thirty|forty-five|sixty|ninety)(?:\s*\(\d{1,4}\))?(?:\s*(?:-|–|to|or)\s*(\d{1,4}))?[\s-]*(business|working|work)?[\s-]*(hours?|hrs?|h|days?|d|bd|weeks?|wks?|months?)\b`)
 	nextReleaseRe = regexp.MustCompile(`(?i)\b(?:in|with|by|for|until)\s+(?:the\s+)?next\s+(?:regular\s+|scheduled\s+|minor\s+|patch\s+|planned\s+)?release\b`)
 	// unitlessRe catches "within 7" where the unit was left out.
 	unitlessRe = regexp.MustCompile(`(?i)\bwithin\s+(\d{1,3})\b(\s*[^\s\d%.:/])`)
@@ -36,13 +36,20 @@ var (
 // ("of the mailing list being notified", "from the time the CVE is
 // issued", "before release"). Such a duration is not a report deadline.
 var (
-	anchorRe   = regexp.MustCompile(`(?i)^[\s,]*(?:of|after|from|following|since|before|prior to|ahead of)\b\s*(.{0,60})`)
+	anchorRe = regexp.MustCompile(`(?i)^[\s,]*(?:of|after|from|following|since|before|prior to|ahead of)\b\s*(.{0,60})`)
+	agoRe    = regexp.MustCompile(`(?i)^\s*ago\b`)
+	// afterFix: a sentence that counts from the fix ("Once a fix is
+	// available, we publish within 7 days").
+	afterFix   = regexp.MustCompile(`(?i)\b(once|after|when)\s+(a |the )?(fix|patch|release|new version)\b`)
 	reportLike = regexp.MustCompile(`(?i)^(?:the |your |an? |our )?(?:initial |first |original )?(?:report|receipt|submission|disclosure|notification to us|contact)|^(?:receiving|receipt|reporting|submitting)`)
 )
 
 // anchored reports whether the text right after a duration counts it from
 // an event other than the report.
 func anchored(after string) bool {
+	if agoRe.MatchString(after) {
+		return true // "released 3 days ago" is the past, not a promise
+	}
 	m := anchorRe.FindStringSubmatch(after)
 	if m == nil {
 		return false
@@ -147,7 +154,7 @@ var stagePatterns = []struct {
 	stage string
 	re    *regexp.Regexp
 }{
-	{embargo.StageAcknowledge, regexp.MustCompile(`(?i)acknowledg(e|ement|ment|ing|ed)?\b.{0,40}\b(receipt|report|email|message)|\backnowledg(e|ed|es|ement|ment|ing)\b|confirm(ing|ation of)? (the )?receipt|initial (response|reply|contact)|first (response|reply)|\breceive a (response|reply)|\b(we|you) (will |should |can expect to )?(hear back|get a (response|reply))|\b(respond|reply) to (you|your report|reports)|\bresponse within|\breply (from|within)|get back to you`)},
+	{embargo.StageAcknowledge, regexp.MustCompile(`(?i)acknowledg(e|ement|ment|ing|ed)?\b.{0,40}\b(receipt|report|email|message)|\backnowledg(e|ed|es|ement|ment|ing)\b|confirm(ing|ation of)? (the )?receipt|initial (response|reply|contact)|first (response|reply)|\breceive a (response|reply)|\b(we|you) (will |should |can expect to )?(hear back|get a (response|reply))|\b(respond|reply) to (you|your report|reports|all reports|every report)|\bresponds?\s+(within|in)\b|\bresponse within|\breply (from|within)|get back to you`)},
 	{embargo.StageAssess, regexp.MustCompile(`(?i)\bassess(ment|ed|ing)?\b|\btriag(e|ed|ing)\b|\bevaluat(e|ion|ed)\b|\binvestigat(e|ion)\b|severity (assignment|rating|classification)|determine (its|the) (severity|impact)|\bconfirm (the|whether) (issue|vulnerability|report|problem|bug)|\bverify (the )?(issue|vulnerability|report)|\bdetailed (response|reply)|next steps`)},
 	{embargo.StageFix, regexp.MustCompile(`(?i)\bfix(es|ed|ing)?\b|\bpatch(es|ed|ing)?\b|\bresolv(e|ed|ing)\b|\bresolution\b|\bremediat(e|ion|ed)\b|\bmitigat(e|ion)\b|security (release|update)s? (will be )?(released|published|shipped)`)},
 	{embargo.StageDisclose, regexp.MustCompile(`(?i)\bdisclos(e|ure|ed|ing)\b|\bembargo(es|ed)?\b|publish(ed|ing)? (a |an |the )?(security )?advisor(y|ies)|\bpublic(ly)? (disclosure|advisory|announcement)|make (it|the (issue|vulnerability|details)) public|\bgo public\b`)},

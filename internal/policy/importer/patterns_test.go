@@ -312,3 +312,40 @@ func TestLabelGovernsItsFirstSentenceOnly(t *testing.T) {
 		t.Fatalf("%s", y)
 	}
 }
+
+func TestMorePhrasingsFromTheReview(t *testing.T) {
+	src := `# Security
+
+## Reporting
+
+Please [email us](mailto:security@acme.io) with the details.
+The team responds within one (1) business day.
+Version 1.2 was released 3 days ago and fixes high severity bugs.
+Once a fix is available, we will publish an advisory within 7 days.
+
+## Response times
+
+| Severity | First response | Fix |
+|---|---|---|
+| Critical | 24 hours | 7 days |
+| High | 48 hours | 30 days |
+`
+	res, err := Import([]byte(src), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := string(res.YAML)
+	for _, want := range []string{`email: "security@acme.io"`, "acknowledge:", "critical: 24h", "high: 48h", "critical: 7d", "high: 30d"} {
+		if !strings.Contains(y, want) {
+			t.Errorf("draft lacks %q:\n%s", want, y)
+		}
+	}
+	if strings.Contains(y, "1bd") == false {
+		t.Errorf("'one (1) business day' not read:\n%s", y)
+	}
+	for _, not := range []string{"3d", "disclose:", "default_embargo"} {
+		if strings.Contains(y, not) {
+			t.Errorf("draft has %q:\n%s", not, y)
+		}
+	}
+}

@@ -78,7 +78,7 @@ func (x *extractor) promises(b *block) {
 			switch {
 			case hedgeRe.MatchString(s[c.start:c.end]):
 				why = " (hedged: not a firm promise)"
-			case anchored(s[d.end:]):
+			case anchored(s[d.end:]) || afterFix.MatchString(s[:d.start]):
 				why = " (counted from another event than the report)"
 			default:
 				firm = append(firm, d)
@@ -264,6 +264,23 @@ func (x *extractor) row(b *block) {
 	sevs := severitiesIn(strings.Join(b.cells[:min(1, len(b.cells))], " "))
 	if len(ds) == 0 {
 		return
+	}
+	// A response table: each column with a duration takes its header's
+	// stage ("| Severity | First response | Fix |").
+	if len(b.header) == len(b.cells) && len(b.cells) > 2 {
+		mappedCols := 0
+		for i := 1; i < len(b.cells); i++ {
+			cds := findDurations(b.cells[i])
+			st, _ := stageOf(b.header[i])
+			if len(cds) == 0 || st == "" {
+				continue
+			}
+			x.set(Mapped, st, sevs, sourced{d: cds[0].d, line: b.line, quote: b.header[i] + ": " + b.text})
+			mappedCols++
+		}
+		if mappedCols > 0 {
+			return
+		}
 	}
 	stage, _ := stageOf(strings.Join(b.header, " ") + " " + b.text)
 	if stage == "" {
