@@ -18,8 +18,8 @@ type Promise struct {
 
 // Promised returns the deadlines that start when a report arrives
 // (acknowledge, assess, disclose), in stage order, from the policy in force
-// at arrival. A stage promised only per severity is not included: it starts
-// when the severity is known (see FixDue).
+// at arrival. A stage promised only per severity is not included: its
+// deadline is known once the severity is (see StageDue).
 func Promised(pol *embargo.Policy, received time.Time) []Promise {
 	var out []Promise
 	for _, stage := range []string{embargo.StageAcknowledge, embargo.StageAssess, embargo.StageDisclose} {
@@ -33,10 +33,12 @@ func Promised(pol *embargo.Policy, received time.Time) []Promise {
 	return out
 }
 
-// FixDue returns the fix deadline for a report whose severity was set at
-// assessed, and false when the policy promises no fix window for it.
-func FixDue(pol *embargo.Policy, severity string, assessed time.Time) (Promise, bool) {
-	s, ok := pol.SLA.Stages[embargo.StageFix]
+// StageDue returns a stage's deadline for a report of the given severity
+// whose clock for that stage started at start (arrival for acknowledge,
+// assess and disclose; the severity assessment for fix), and false when
+// the policy promises nothing for that stage and severity.
+func StageDue(pol *embargo.Policy, stage, severity string, start time.Time) (Promise, bool) {
+	s, ok := pol.SLA.Stages[stage]
 	if !ok {
 		return Promise{}, false
 	}
@@ -44,6 +46,12 @@ func FixDue(pol *embargo.Policy, severity string, assessed time.Time) (Promise, 
 	if !ok {
 		return Promise{}, false
 	}
-	due, _ := Deadline(assessed, d, pol.Calendar)
-	return Promise{Stage: embargo.StageFix, Severity: severity, Duration: d, Due: due}, true
+	due, _ := Deadline(start, d, pol.Calendar)
+	return Promise{Stage: stage, Severity: severity, Duration: d, Due: due}, true
+}
+
+// FixDue returns the fix deadline for a report whose severity was set at
+// assessed, and false when the policy promises no fix window for it.
+func FixDue(pol *embargo.Policy, severity string, assessed time.Time) (Promise, bool) {
+	return StageDue(pol, embargo.StageFix, severity, assessed)
 }

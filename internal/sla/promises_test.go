@@ -65,3 +65,23 @@ func TestFixDueBySeverity(t *testing.T) {
 		t.Error("netbird promises a fix window for critical only")
 	}
 }
+
+func TestStageDueForAnyPerSeverityStage(t *testing.T) {
+	pol, diags := policy.Parse([]byte("version: 1\nproject: {name: D, slug: d}\ncontacts: {email: s@d.org}\nsla:\n  assess: {critical: 24h, default: 5bd}\n"))
+	if pol == nil {
+		t.Fatal(diags)
+	}
+	received := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+	// Until the severity is known, the default is the promise.
+	if ps := Promised(pol, received); len(ps) != 1 || ps[0].Stage != "assess" || ps[0].Duration.String() != "5bd" {
+		t.Errorf("promised on arrival: %+v", ps)
+	}
+	p, ok := StageDue(pol, embargo.StageAssess, "critical", received)
+	if !ok || p.Due.Format(time.RFC3339) != "2026-11-24T14:00:00Z" {
+		t.Errorf("critical assess: %+v %v", p, ok)
+	}
+	p, ok = StageDue(pol, embargo.StageAssess, "low", received)
+	if !ok || p.Due.Format(time.RFC3339) != "2026-11-30T14:00:00Z" {
+		t.Errorf("default assess: %+v %v", p, ok)
+	}
+}

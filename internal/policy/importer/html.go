@@ -56,6 +56,8 @@ func htmlLines(src []byte) []line {
 				continue
 			}
 			text := string(z.Text())
+			// The text's own line is after any newlines it starts with.
+			tokStart += strings.Count(text[:len(text)-len(strings.TrimLeft(text, " \t\r\n"))], "\n")
 			if cell != nil {
 				cell.WriteString(strings.Join(strings.Fields(text), " ") + " ")
 				continue
