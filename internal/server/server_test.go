@@ -192,10 +192,21 @@ func TestAccessByActor(t *testing.T) {
 		{"admin", admin, "GET", "/admin", 200, "instance admin"},
 		{"admin", admin, "GET", "/admin/p/nope/policy", 404, "not found"},
 		{"anonymous", anon, "DELETE", "/p/virtrigaud", 405, ""},
+		{"anonymous", anon, "GET", "/admin/projects/new", 303, "/login?next="},
+		{"anonymous", anon, "POST", "/admin/projects/import", 401, "sign in first"},
+		{"anonymous", anon, "POST", "/admin/projects", 401, "sign in first"},
+		{"member", member, "GET", "/admin/projects/new", 403, "instance admin"},
+		{"member", member, "POST", "/admin/projects/import", 403, "instance admin"},
+		{"member", member, "POST", "/admin/projects", 403, "instance admin"},
+		{"admin", admin, "GET", "/admin/projects/new", 200, "Draft a policy file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.actor+" "+tt.method+" "+tt.path, func(t *testing.T) {
-			res := h.do(tt.c, tt.method, tt.path, nil, nil)
+			var form url.Values
+			if tt.method == "POST" {
+				form = url.Values{"source": {"# Security\n\nWe reply within 2 days.\n"}, "policy": {"version: 1\n"}}
+			}
+			res := h.do(tt.c, tt.method, tt.path, form, map[string]string{"Accept": "text/html, application/json"})
 			b := body(res)
 			if res.StatusCode != tt.status {
 				t.Fatalf("status %d, want %d: %s", res.StatusCode, tt.status, b)
