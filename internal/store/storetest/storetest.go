@@ -40,6 +40,12 @@ func Run(t *testing.T, open Opener) {
 		"SetupAndSessions":            testSetupAndSessions,
 		"AuditChainUnderConcurrency":  testAuditConcurrency,
 		"OneAdminFromConcurrentSetup": testConcurrentSetup,
+		"Reports":                     testReports,
+		"ReportIdempotency":           testReportIdempotency,
+		"ReportNumbersConcurrently":   testReportNumbersUnderConcurrency,
+		"ChangeReport":                testChangeReport,
+		"Inbox":                       testInbox,
+		"Members":                     testMembers,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) { fn(t, open) })

@@ -1,0 +1,495 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/embargo-cvd/embargo/internal/embargo"
+)
+
+// NewReport is what CreateReport stores: a validated report from a
+// reporter, the hash of its thread link, and the attachments it came with.
+type NewReport struct {
+	ProjectID      int64
+	PolicyRevision int
+	Channel        string
+	ThreadHash     string
+	// IdempotencyKey, when set, makes a retry of the same request return
+	// the report it created; RequestSHA256 tells a retry from a different
+	// request under the same key.
+	IdempotencyKey string
+	RequestSHA256  string
+	Content        embargo.ReportContent
+	Attachments    []NewAttachment
+	NextDue        time.Time
+}
+
+// NewAttachment is a file to store with a report or an event.
+type NewAttachment struct {
+	Name        string
+	ContentType string
+	Data        []byte
+}
+
+// CreateReport stores a new report, its "submitted" event, its
+// attachments and the audit entry in one durable transaction. With an
+// idempotency key it returns the earlier report and replay=true when the
+// same request was already accepted, and a Conflict-kind error when the
+// key was used for a different request.
+func (s *Store) CreateReport(ctx context.Context, nr NewReport) (r embargo.Report, replay bool, err error) {
+	now := s.now()
+	content, err := encodeContent(nr.Content)
+	if err != nil {
+		return r, false, err
+	}
+	err = s.inTx(ctx, "store.CreateReport", func(tx *sql.Tx) error {
+		// Lock the project row first: it serialises numbering and
+		// idempotency checks of concurrent submissions on PostgreSQL.
+		if err := s.lockProject(ctx, tx, nr.ProjectID); err != nil {
+			return err
+		}
+		if nr.IdempotencyKey != "" {
+			var id int64
+			var digest string
+			err := tx.QueryRowContext(ctx, `SELECT id, request_sha256 FROM reports WHERE project_id = $1 AND idempotency_key = $2`,
+				nr.ProjectID, nr.IdempotencyKey).Scan(&id, &digest)
+			switch {
+			case err == nil && digest == nr.RequestSHA256:
+				replay = true
+				r, err = s.scanReport(tx.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE id = $1`, id))
+				return err
+			case err == nil:
+				return embargo.Errorf(embargo.KindConflict, "this Idempotency-Key was already used for a different request")
+			case !errors.Is(err, sql.ErrNoRows):
+				return err
+			}
+		}
+		var number int64
+		if err := tx.QueryRowContext(ctx, `UPDATE projects SET report_seq = report_seq + 1 WHERE id = $1 RETURNING report_seq`,
+			nr.ProjectID).Scan(&number); err != nil {
+			return notFound(err, "project")
+		}
+		r = embargo.Report{ProjectID: nr.ProjectID, Number: number, State: embargo.StateNew, Channel: nr.Channel,
+			PolicyRevision: nr.PolicyRevision, ReceivedAt: now, UpdatedAt: now, NextDue: nr.NextDue.UTC(), Content: nr.Content}
+		var key, digest any
+		if nr.IdempotencyKey != "" {
+			key, digest = nr.IdempotencyKey, nr.RequestSHA256
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO reports (project_id, number, state, channel, policy_revision,
+			received_at, updated_at, next_due, thread_hash, idempotency_key, request_sha256, content)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+			r.ProjectID, r.Number, r.State, r.Channel, r.PolicyRevision, now, now, nullTime(r.NextDue),
+			nr.ThreadHash, key, digest, content).Scan(&r.ID); err != nil {
+			return err
+		}
+		ev := embargo.Event{ReportID: r.ID, At: now, Actor: embargo.ActorReporter, Kind: embargo.EventSubmitted,
+			Audience: embargo.AudienceThread, To: string(embargo.StateNew)}
+		if err := s.insertEvent(ctx, tx, &ev, nr.Attachments); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, auditRecord{Actor: embargo.ActorReporter, Action: "report.submit", ProjectID: r.ProjectID,
+			Subject: reportSubject(r.ID), Details: map[string]string{"number": strconv.FormatInt(r.Number, 10),
+				"channel": r.Channel, "attachments": strconv.Itoa(len(nr.Attachments))}})
+	})
+	if err != nil {
+		return embargo.Report{}, false, err
+	}
+	return r, replay, nil
+}
+
+// lockProject takes the project's row lock on PostgreSQL; SQLite's
+// immediate transactions already run one at a time.
+func (s *Store) lockProject(ctx context.Context, tx *sql.Tx, projectID int64) error {
+	if s.dialect != Postgres {
+		return nil
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM projects WHERE id = $1 FOR UPDATE`, projectID).Scan(&id)
+	return notFound(err, "project")
+}
+
+func reportSubject(id int64) string { return "report:" + strconv.FormatInt(id, 10) }
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// encodeContent turns confidential report content into the bytes kept in
+// the content column.
+func encodeContent(c embargo.ReportContent) ([]byte, error) {
+	return json.Marshal(c)
+}
+
+func decodeContent(b []byte) (embargo.ReportContent, error) {
+	var c embargo.ReportContent
+	err := json.Unmarshal(b, &c)
+	return c, err
+}
+
+const reportColumns = `id, project_id, number, state, resume_state, severity, severity_override, cvss3, cvss4, cwes,
+	assignee_id, labels, duplicate_of, channel, policy_revision, received_at, updated_at, next_due, content`
+
+func (s *Store) scanReport(row interface{ Scan(...any) error }) (embargo.Report, error) {
+	var r embargo.Report
+	var assignee, dup sql.NullInt64
+	var next sql.NullTime
+	var cwes, labels string
+	var content []byte
+	err := row.Scan(&r.ID, &r.ProjectID, &r.Number, &r.State, &r.Resume, &r.Severity, &r.SeverityOverride, &r.CVSS3, &r.CVSS4,
+		&cwes, &assignee, &labels, &dup, &r.Channel, &r.PolicyRevision, &r.ReceivedAt, &r.UpdatedAt, &next, &content)
+	if err != nil {
+		return r, err
+	}
+	r.AssigneeID, r.DuplicateOf = assignee.Int64, dup.Int64
+	r.ReceivedAt, r.UpdatedAt = r.ReceivedAt.UTC(), r.UpdatedAt.UTC()
+	if next.Valid {
+		r.NextDue = next.Time.UTC()
+	}
+	if err := json.Unmarshal([]byte(cwes), &r.CWEs); err != nil {
+		return r, fmt.Errorf("report %d: cwes: %w", r.ID, err)
+	}
+	if err := json.Unmarshal([]byte(labels), &r.Labels); err != nil {
+		return r, fmt.Errorf("report %d: labels: %w", r.ID, err)
+	}
+	if r.Content, err = decodeContent(content); err != nil {
+		return r, fmt.Errorf("report %d: content: %w", r.ID, err)
+	}
+	return r, nil
+}
+
+// Report returns a report by id, or a NotFound-kind error.
+func (s *Store) Report(ctx context.Context, id int64) (embargo.Report, error) {
+	r, err := s.scanReport(s.r.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE id = $1`, id))
+	if err != nil {
+		return r, fmt.Errorf("store.Report(%d): %w", id, notFound(err, "report"))
+	}
+	return r, nil
+}
+
+// ReportByNumber returns a project's report by its number, or a
+// NotFound-kind error.
+func (s *Store) ReportByNumber(ctx context.Context, projectID, number int64) (embargo.Report, error) {
+	r, err := s.scanReport(s.r.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE project_id = $1 AND number = $2`, projectID, number))
+	if err != nil {
+		return r, fmt.Errorf("store.ReportByNumber(%d, %d): %w", projectID, number, notFound(err, "report"))
+	}
+	return r, nil
+}
+
+// ReportByThread returns the report whose thread link hashes to hash, or
+// a NotFound-kind error.
+func (s *Store) ReportByThread(ctx context.Context, hash string) (embargo.Report, error) {
+	r, err := s.scanReport(s.r.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE thread_hash = $1`, hash))
+	if err != nil {
+		return r, fmt.Errorf("store.ReportByThread: %w", notFound(err, "thread"))
+	}
+	return r, nil
+}
+
+// ReportFilter selects reports for an inbox.
+type ReportFilter struct {
+	// ProjectIDs limits the reports to these projects; it must not be
+	// empty (an inbox is always of the projects a maintainer belongs to).
+	ProjectIDs []int64
+	States     []embargo.State
+	Severity   string
+	// AssigneeID selects one assignee; Unassigned selects reports without.
+	AssigneeID int64
+	Unassigned bool
+	Limit      int
+	Offset     int
+}
+
+// Reports returns one page of the reports matching f, nearest deadline
+// first (reports without a running deadline last, oldest first), and how
+// many match in all.
+func (s *Store) Reports(ctx context.Context, f ReportFilter) ([]embargo.Report, int, error) {
+	if len(f.ProjectIDs) == 0 {
+		return nil, 0, nil
+	}
+	var where []string
+	var args []any
+	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
+	in := func(col string, vs []any) {
+		ph := make([]string, len(vs))
+		for i, v := range vs {
+			ph[i] = arg(v)
+		}
+		where = append(where, col+" IN ("+strings.Join(ph, ", ")+")")
+	}
+	ids := make([]any, len(f.ProjectIDs))
+	for i, id := range f.ProjectIDs {
+		ids[i] = id
+	}
+	in("project_id", ids)
+	if len(f.States) > 0 {
+		st := make([]any, len(f.States))
+		for i, v := range f.States {
+			st[i] = string(v)
+		}
+		in("state", st)
+	}
+	if f.Severity != "" {
+		where = append(where, "severity = "+arg(f.Severity))
+	}
+	switch {
+	case f.Unassigned:
+		where = append(where, "assignee_id IS NULL")
+	case f.AssigneeID != 0:
+		where = append(where, "assignee_id = "+arg(f.AssigneeID))
+	}
+	cond := strings.Join(where, " AND ")
+	var total int
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM reports WHERE `+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store.Reports: %w", err)
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	q := `SELECT ` + reportColumns + ` FROM reports WHERE ` + cond +
+		` ORDER BY CASE WHEN next_due IS NULL THEN 1 ELSE 0 END, next_due, received_at, id LIMIT ` + arg(f.Limit) + ` OFFSET ` + arg(f.Offset)
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store.Reports: %w", err)
+	}
+	defer rows.Close()
+	var out []embargo.Report
+	for rows.Next() {
+		r, err := s.scanReport(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("store.Reports: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, total, rows.Err()
+}
+
+// ChangeFunc applies a change to a report inside the transaction that
+// stores it: it sees the report as it is now and its timeline (bodies
+// left out), mutates the report and returns the events that record the
+// change. An error aborts the change.
+type ChangeFunc func(r *embargo.Report, history []embargo.Event) ([]EventInput, error)
+
+// EventInput is an event to record, with the files that came with it.
+type EventInput struct {
+	Event       embargo.Event
+	Attachments []NewAttachment
+}
+
+// ChangeReport runs fn on the current report under its row lock, then
+// stores the report, the events fn returned and an audit entry per event
+// in the same transaction. It returns the report as stored and the events
+// with their ids.
+func (s *Store) ChangeReport(ctx context.Context, id int64, fn ChangeFunc) (embargo.Report, []embargo.Event, error) {
+	var r embargo.Report
+	var out []embargo.Event
+	err := s.inTx(ctx, "store.ChangeReport("+strconv.FormatInt(id, 10)+")", func(tx *sql.Tx) error {
+		lock := ""
+		if s.dialect == Postgres {
+			lock = " FOR UPDATE"
+		}
+		var err error
+		r, err = s.scanReport(tx.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE id = $1`+lock, id))
+		if err != nil {
+			return notFound(err, "report")
+		}
+		history, err := s.events(ctx, tx, id, "", false)
+		if err != nil {
+			return err
+		}
+		inputs, err := fn(&r, history)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		r.UpdatedAt = now
+		content, err := encodeContent(r.Content)
+		if err != nil {
+			return err
+		}
+		cwes, _ := json.Marshal(nonNilStrings(r.CWEs))
+		labels, _ := json.Marshal(nonNilStrings(r.Labels))
+		if _, err := tx.ExecContext(ctx, `UPDATE reports SET state = $1, resume_state = $2, severity = $3, severity_override = $4,
+			cvss3 = $5, cvss4 = $6, cwes = $7, assignee_id = $8, labels = $9, duplicate_of = $10, updated_at = $11, next_due = $12,
+			content = $13 WHERE id = $14`,
+			r.State, r.Resume, r.Severity, r.SeverityOverride, r.CVSS3, r.CVSS4, string(cwes), nullID(r.AssigneeID),
+			string(labels), nullID(r.DuplicateOf), now, nullTime(r.NextDue), content, r.ID); err != nil {
+			return err
+		}
+		for _, in := range inputs {
+			ev := in.Event
+			ev.ReportID, ev.At = r.ID, now
+			if err := s.insertEvent(ctx, tx, &ev, in.Attachments); err != nil {
+				return err
+			}
+			details := map[string]string{"number": strconv.FormatInt(r.Number, 10), "audience": string(ev.Audience)}
+			if auditsValues(ev.Kind) {
+				details["from"], details["to"] = ev.From, ev.To
+			}
+			if len(in.Attachments) > 0 {
+				details["attachments"] = strconv.Itoa(len(in.Attachments))
+			}
+			if err := s.appendAudit(ctx, tx, auditRecord{Actor: ev.Actor, Action: "report." + string(ev.Kind),
+				ProjectID: r.ProjectID, Subject: reportSubject(r.ID), Details: details}); err != nil {
+				return err
+			}
+			out = append(out, ev)
+		}
+		return nil
+	})
+	if err != nil {
+		return embargo.Report{}, nil, err
+	}
+	return r, out, nil
+}
+
+// auditsValues says whether an event's old and new values may go into the
+// audit log: triage metadata may, anything the reporter wrote may not.
+func auditsValues(k embargo.EventKind) bool {
+	switch k {
+	case embargo.EventState, embargo.EventSeverity, embargo.EventCVSS3, embargo.EventCVSS4, embargo.EventCWE,
+		embargo.EventAssignee, embargo.EventLabels, embargo.EventDuplicate:
+		return true
+	}
+	return false
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (s *Store) insertEvent(ctx context.Context, tx *sql.Tx, ev *embargo.Event, files []NewAttachment) error {
+	var body any
+	if ev.Body != "" {
+		body = []byte(ev.Body)
+	}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO report_events (report_id, at, actor, kind, audience, from_value, to_value, body)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		ev.ReportID, ev.At, string(ev.Actor), string(ev.Kind), string(ev.Audience), ev.From, ev.To, body).Scan(&ev.ID); err != nil {
+		return fmt.Errorf("event: %w", err)
+	}
+	for _, f := range files {
+		sum := sha256.Sum256(f.Data)
+		a := embargo.Attachment{ReportID: ev.ReportID, EventID: ev.ID, Name: f.Name, ContentType: f.ContentType,
+			Size: int64(len(f.Data)), SHA256: hex.EncodeToString(sum[:])}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO attachments (report_id, event_id, name, content_type, size, sha256, data)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			a.ReportID, a.EventID, []byte(a.Name), a.ContentType, a.Size, a.SHA256, f.Data).Scan(&a.ID); err != nil {
+			return fmt.Errorf("attachment: %w", err)
+		}
+		ev.Attachments = append(ev.Attachments, a)
+	}
+	return nil
+}
+
+// Events returns a report's timeline in order. With audience set to
+// AudienceThread, internal events are left out.
+func (s *Store) Events(ctx context.Context, reportID int64, audience embargo.Audience) ([]embargo.Event, error) {
+	evs, err := s.events(ctx, s.r, reportID, audience, true)
+	if err != nil {
+		return nil, fmt.Errorf("store.Events(%d): %w", reportID, err)
+	}
+	return evs, nil
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func (s *Store) events(ctx context.Context, q querier, reportID int64, audience embargo.Audience, withBodies bool) ([]embargo.Event, error) {
+	cond := ""
+	args := []any{reportID}
+	if audience != "" {
+		cond = " AND audience = $2"
+		args = append(args, string(audience))
+	}
+	bodyCol := "NULL"
+	if withBodies {
+		bodyCol = "body"
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, report_id, at, actor, kind, audience, from_value, to_value, `+bodyCol+`
+		FROM report_events WHERE report_id = $1`+cond+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []embargo.Event
+	index := map[int64]int{}
+	for rows.Next() {
+		var ev embargo.Event
+		var body []byte
+		if err := rows.Scan(&ev.ID, &ev.ReportID, &ev.At, &ev.Actor, &ev.Kind, &ev.Audience, &ev.From, &ev.To, &body); err != nil {
+			return nil, err
+		}
+		ev.At, ev.Body = ev.At.UTC(), string(body)
+		index[ev.ID] = len(out)
+		out = append(out, ev)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if !withBodies {
+		return out, nil
+	}
+	arows, err := q.QueryContext(ctx, `SELECT id, event_id, name, content_type, size, sha256 FROM attachments WHERE report_id = $1 ORDER BY id`, reportID)
+	if err != nil {
+		return nil, err
+	}
+	defer arows.Close()
+	for arows.Next() {
+		a := embargo.Attachment{ReportID: reportID}
+		var name []byte
+		if err := arows.Scan(&a.ID, &a.EventID, &name, &a.ContentType, &a.Size, &a.SHA256); err != nil {
+			return nil, err
+		}
+		a.Name = string(name)
+		if i, ok := index[a.EventID]; ok {
+			out[i].Attachments = append(out[i].Attachments, a)
+		}
+	}
+	return out, arows.Err()
+}
+
+// Attachment returns one of a report's files and its bytes, or a
+// NotFound-kind error. With audience AudienceThread, files of internal
+// events are not found.
+func (s *Store) Attachment(ctx context.Context, reportID, id int64, audience embargo.Audience) (embargo.Attachment, []byte, error) {
+	a := embargo.Attachment{ReportID: reportID}
+	var name, data []byte
+	cond := ""
+	args := []any{reportID, id}
+	if audience != "" {
+		cond = " AND e.audience = $3"
+		args = append(args, string(audience))
+	}
+	err := s.r.QueryRowContext(ctx, `SELECT a.id, a.event_id, a.name, a.content_type, a.size, a.sha256, a.data
+		FROM attachments a JOIN report_events e ON e.id = a.event_id WHERE a.report_id = $1 AND a.id = $2`+cond,
+		args...).Scan(&a.ID, &a.EventID, &name, &a.ContentType, &a.Size, &a.SHA256, &data)
+	if err != nil {
+		return a, nil, fmt.Errorf("store.Attachment(%d, %d): %w", reportID, id, notFound(err, "attachment"))
+	}
+	a.Name = string(name)
+	return a, data, nil
+}

@@ -1,0 +1,369 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/embargo-cvd/embargo/internal/embargo"
+	"github.com/embargo-cvd/embargo/internal/store"
+)
+
+func newProject(t *testing.T, s *store.Store, slug string) embargo.Project {
+	t.Helper()
+	p, err := s.CreateProject(context.Background(), store.NewProject{Slug: slug, Name: slug, Policy: policy, Actor: embargo.ActorCLI})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func newReport(t *testing.T, s *store.Store, p embargo.Project, title string, files ...store.NewAttachment) embargo.Report {
+	t.Helper()
+	_, hash := embargo.NewToken()
+	r, replay, err := s.CreateReport(context.Background(), store.NewReport{ProjectID: p.ID, PolicyRevision: 1, Channel: embargo.IntakeWeb,
+		ThreadHash: hash, Content: embargo.ReportContent{Title: title, Description: "details of " + title}, Attachments: files})
+	if err != nil || replay {
+		t.Fatalf("CreateReport: %v (replay %v)", err, replay)
+	}
+	return r
+}
+
+func testReports(t *testing.T, open Opener) {
+	clock := NewClock()
+	s := open(t, clock)
+	ctx := context.Background()
+	p := newProject(t, s, "demo")
+	other := newProject(t, s, "other")
+	token, hash := embargo.NewToken()
+	content := embargo.ReportContent{Title: "SQL injection in search", Description: "The q parameter is concatenated.",
+		Contact: "reporter@example.net", Credit: embargo.CreditPreference{Mode: embargo.CreditHandle, Name: "finder"}}
+	r, replay, err := s.CreateReport(ctx, store.NewReport{ProjectID: p.ID, PolicyRevision: 1, Channel: embargo.IntakeWeb,
+		ThreadHash: hash, Content: content, NextDue: clock.Now().Add(48 * time.Hour),
+		Attachments: []store.NewAttachment{{Name: "poc.py", ContentType: "text/x-python", Data: []byte("print('poc')")}}})
+	if err != nil || replay {
+		t.Fatal(err, replay)
+	}
+	if r.Number != 1 || r.State != embargo.StateNew || !r.ReceivedAt.Equal(clock.Now()) || !r.NextDue.Equal(clock.Now().Add(48*time.Hour)) {
+		t.Fatalf("created %+v", r)
+	}
+	for name, get := range map[string]func() (embargo.Report, error){
+		"Report":         func() (embargo.Report, error) { return s.Report(ctx, r.ID) },
+		"ReportByNumber": func() (embargo.Report, error) { return s.ReportByNumber(ctx, p.ID, 1) },
+		"ReportByThread": func() (embargo.Report, error) { return s.ReportByThread(ctx, embargo.HashToken(token)) },
+	} {
+		got, err := get()
+		if err != nil || got.ID != r.ID || got.Content != content || got.Number != 1 {
+			t.Fatalf("%s = %+v, %v", name, got, err)
+		}
+	}
+	if _, err := s.ReportByThread(ctx, embargo.HashToken("wrong")); !errors.Is(err, embargo.ErrNotFound) {
+		t.Fatalf("unknown thread: %v", err)
+	}
+	if _, err := s.ReportByNumber(ctx, other.ID, 1); !errors.Is(err, embargo.ErrNotFound) {
+		t.Fatalf("a report is found under another project: %v", err)
+	}
+	// Numbers count per project.
+	if r2 := newReport(t, s, p, "second"); r2.Number != 2 {
+		t.Fatalf("second report number %d", r2.Number)
+	}
+	if r3 := newReport(t, s, other, "elsewhere"); r3.Number != 1 {
+		t.Fatalf("other project's first report number %d", r3.Number)
+	}
+	evs, err := s.Events(ctx, r.ID, "")
+	if err != nil || len(evs) != 1 || evs[0].Kind != embargo.EventSubmitted || len(evs[0].Attachments) != 1 {
+		t.Fatalf("events %+v, %v", evs, err)
+	}
+	att := evs[0].Attachments[0]
+	if att.Name != "poc.py" || att.Size != 12 || att.SHA256 == "" {
+		t.Fatalf("attachment %+v", att)
+	}
+	a, data, err := s.Attachment(ctx, r.ID, att.ID, embargo.AudienceThread)
+	if err != nil || string(data) != "print('poc')" || a.ContentType != "text/x-python" {
+		t.Fatalf("Attachment = %+v %q %v", a, data, err)
+	}
+	if _, _, err := s.Attachment(ctx, r.ID+1, att.ID, ""); !errors.Is(err, embargo.ErrNotFound) {
+		t.Fatalf("attachment under another report: %v", err)
+	}
+	// Nothing the reporter wrote reaches the audit log.
+	log, err := s.AuditLog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range log {
+		if e.Action == "report.submit" && !strings.HasPrefix(e.Subject, "report:") {
+			t.Fatalf("audit subject %q", e.Subject)
+		}
+		for _, v := range e.Details {
+			if strings.Contains(v, "SQL injection") || strings.Contains(v, "reporter@") || strings.Contains(v, "poc") {
+				t.Fatalf("report content in the audit log: %+v", e)
+			}
+		}
+	}
+}
+
+func testReportIdempotency(t *testing.T, open Opener) {
+	s := open(t, NewClock())
+	ctx := context.Background()
+	p := newProject(t, s, "demo")
+	submit := func(key, digest string) (embargo.Report, bool, error) {
+		_, hash := embargo.NewToken()
+		return s.CreateReport(ctx, store.NewReport{ProjectID: p.ID, PolicyRevision: 1, Channel: embargo.IntakeAPI, ThreadHash: hash,
+			IdempotencyKey: key, RequestSHA256: digest, Content: embargo.ReportContent{Title: "t", Description: "d"}})
+	}
+	// Concurrent retries of one request create one report.
+	var wg sync.WaitGroup
+	ids := make(chan int64, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, _, err := submit("key-1", "digest-a")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			ids <- r.ID
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	var first int64
+	for id := range ids {
+		if first == 0 {
+			first = id
+		}
+		if id != first {
+			t.Fatalf("retries created reports %d and %d", first, id)
+		}
+	}
+	r, replay, err := submit("key-1", "digest-a")
+	if err != nil || !replay || r.ID != first {
+		t.Fatalf("replay = %+v %v %v", r, replay, err)
+	}
+	if _, _, err := submit("key-1", "digest-b"); !errors.Is(err, embargo.ErrConflict) {
+		t.Fatalf("same key, different request: %v", err)
+	}
+	if r, replay, err := submit("key-2", "digest-b"); err != nil || replay || r.Number != 2 {
+		t.Fatalf("new key: %+v %v %v", r, replay, err)
+	}
+}
+
+func testReportNumbersUnderConcurrency(t *testing.T, open Opener) {
+	s := open(t, NewClock())
+	p := newProject(t, s, "demo")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	seen := map[int64]bool{}
+	for i := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, hash := embargo.NewToken()
+			r, _, err := s.CreateReport(context.Background(), store.NewReport{ProjectID: p.ID, PolicyRevision: 1, Channel: embargo.IntakeAPI,
+				ThreadHash: hash, Content: embargo.ReportContent{Title: fmt.Sprint(i), Description: "d"}})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			seen[r.Number] = true
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	for n := int64(1); n <= 10; n++ {
+		if !seen[n] {
+			t.Fatalf("numbers %v: %d missing", seen, n)
+		}
+	}
+}
+
+func testChangeReport(t *testing.T, open Opener) {
+	clock := NewClock()
+	s := open(t, clock)
+	ctx := context.Background()
+	p := newProject(t, s, "demo")
+	r := newReport(t, s, p, "XSS in the wiki")
+	clock.Advance(time.Hour)
+	actor := embargo.UserActor(7)
+	got, evs, err := s.ChangeReport(ctx, r.ID, func(r *embargo.Report, history []embargo.Event) ([]store.EventInput, error) {
+		if len(history) != 1 || history[0].Kind != embargo.EventSubmitted {
+			return nil, fmt.Errorf("history %+v", history)
+		}
+		from := r.State
+		r.State = embargo.StateAcknowledged
+		r.Labels = []string{"web"}
+		r.CWEs = []string{"CWE-79"}
+		return []store.EventInput{
+			{Event: embargo.Event{Actor: actor, Kind: embargo.EventState, Audience: embargo.AudienceThread, From: string(from), To: string(r.State)}},
+			{Event: embargo.Event{Actor: actor, Kind: embargo.EventNote, Audience: embargo.AudienceInternal, Body: "looks real; internal-only-words"},
+				Attachments: []store.NewAttachment{{Name: "trace.txt", ContentType: "text/plain", Data: []byte("trace")}}},
+			{Event: embargo.Event{Actor: actor, Kind: embargo.EventMessage, Audience: embargo.AudienceThread, Body: "Thanks, we are on it."}},
+		}, nil
+	})
+	if err != nil || got.State != embargo.StateAcknowledged || len(evs) != 3 || evs[0].ID == 0 || !got.UpdatedAt.Equal(clock.Now()) {
+		t.Fatalf("ChangeReport = %+v %+v %v", got, evs, err)
+	}
+	stored, _ := s.Report(ctx, r.ID)
+	if stored.State != embargo.StateAcknowledged || len(stored.Labels) != 1 || stored.CWEs[0] != "CWE-79" || stored.Content.Title != "XSS in the wiki" {
+		t.Fatalf("stored %+v", stored)
+	}
+	all, _ := s.Events(ctx, r.ID, "")
+	thread, _ := s.Events(ctx, r.ID, embargo.AudienceThread)
+	if len(all) != 4 || len(thread) != 3 {
+		t.Fatalf("all %d events, thread %d", len(all), len(thread))
+	}
+	for _, ev := range thread {
+		if ev.Kind == embargo.EventNote || strings.Contains(ev.Body, "internal-only") {
+			t.Fatalf("an internal note reached the thread: %+v", ev)
+		}
+	}
+	note := all[2]
+	if note.Body != "looks real; internal-only-words" || len(note.Attachments) != 1 {
+		t.Fatalf("note %+v", note)
+	}
+	if _, _, err := s.Attachment(ctx, r.ID, note.Attachments[0].ID, embargo.AudienceThread); !errors.Is(err, embargo.ErrNotFound) {
+		t.Fatalf("an internal attachment is reachable from the thread: %v", err)
+	}
+	// A refused change stores nothing.
+	before, _ := s.AuditLog(ctx)
+	_, _, err = s.ChangeReport(ctx, r.ID, func(r *embargo.Report, _ []embargo.Event) ([]store.EventInput, error) {
+		r.State = embargo.StateDisclosed
+		return nil, embargo.Errorf(embargo.KindConflict, "no")
+	})
+	if !errors.Is(err, embargo.ErrConflict) {
+		t.Fatalf("refused change: %v", err)
+	}
+	after, _ := s.AuditLog(ctx)
+	if stored, _ := s.Report(ctx, r.ID); stored.State != embargo.StateAcknowledged || len(after) != len(before) {
+		t.Fatalf("a refused change left traces: %s, %d→%d audit entries", stored.State, len(before), len(after))
+	}
+	var kinds []string
+	for _, e := range after {
+		if e.Subject == fmt.Sprintf("report:%d", r.ID) {
+			kinds = append(kinds, e.Action+" "+e.Details["from"]+">"+e.Details["to"])
+			for _, v := range e.Details {
+				if strings.Contains(v, "internal-only") || strings.Contains(v, "on it") {
+					t.Fatalf("note or message text in the audit log: %+v", e)
+				}
+			}
+		}
+	}
+	want := "report.submit >|report.state new>acknowledged|report.note >|report.message >"
+	if strings.Join(kinds, "|") != want {
+		t.Fatalf("audit %q, want %q", strings.Join(kinds, "|"), want)
+	}
+	if _, _, err := s.ChangeReport(ctx, r.ID+100, func(*embargo.Report, []embargo.Event) ([]store.EventInput, error) { return nil, nil }); !errors.Is(err, embargo.ErrNotFound) {
+		t.Fatalf("unknown report: %v", err)
+	}
+}
+
+func testInbox(t *testing.T, open Opener) {
+	clock := NewClock()
+	s := open(t, clock)
+	ctx := context.Background()
+	p := newProject(t, s, "demo")
+	q := newProject(t, s, "other")
+	set := func(r embargo.Report, due time.Duration, state embargo.State, sev string, assignee int64) {
+		t.Helper()
+		_, _, err := s.ChangeReport(ctx, r.ID, func(r *embargo.Report, _ []embargo.Event) ([]store.EventInput, error) {
+			if due != 0 {
+				r.NextDue = clock.Now().Add(due)
+			} else {
+				r.NextDue = time.Time{}
+			}
+			r.State, r.Severity, r.AssigneeID = state, sev, assignee
+			return nil, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := newReport(t, s, p, "a")
+	b := newReport(t, s, p, "b")
+	c := newReport(t, s, p, "c")
+	d := newReport(t, s, q, "d")
+	set(a, 10*time.Hour, embargo.StateNew, "", 0)
+	set(b, 2*time.Hour, embargo.StateAcknowledged, "high", 0)
+	set(c, 0, embargo.StateInvalid, "", 0)
+	set(d, time.Hour, embargo.StateNew, "critical", 0)
+	titles := func(f store.ReportFilter) string {
+		t.Helper()
+		rs, total, err := s.Reports(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range rs {
+			out = append(out, r.Content.Title)
+		}
+		return fmt.Sprintf("%s/%d", strings.Join(out, ","), total)
+	}
+	for _, tt := range []struct {
+		f    store.ReportFilter
+		want string
+	}{
+		{store.ReportFilter{ProjectIDs: []int64{p.ID}}, "b,a,c/3"},
+		{store.ReportFilter{ProjectIDs: []int64{p.ID, q.ID}}, "d,b,a,c/4"},
+		{store.ReportFilter{ProjectIDs: []int64{p.ID, q.ID}, States: []embargo.State{embargo.StateNew}}, "d,a/2"},
+		{store.ReportFilter{ProjectIDs: []int64{p.ID, q.ID}, Severity: "high"}, "b/1"},
+		{store.ReportFilter{ProjectIDs: []int64{p.ID, q.ID}, Limit: 2, Offset: 2}, "a,c/4"},
+		{store.ReportFilter{ProjectIDs: []int64{p.ID, q.ID}, AssigneeID: 99}, "/0"},
+		{store.ReportFilter{ProjectIDs: []int64{p.ID}, Unassigned: true}, "b,a,c/3"},
+		{store.ReportFilter{}, "/0"},
+	} {
+		if got := titles(tt.f); got != tt.want {
+			t.Errorf("Reports(%+v) = %s, want %s", tt.f, got, tt.want)
+		}
+	}
+}
+
+func testMembers(t *testing.T, open Opener) {
+	s := open(t, NewClock())
+	ctx := context.Background()
+	p := newProject(t, s, "demo")
+	q := newProject(t, s, "other")
+	u, err := s.CreateUser(ctx, store.NewUser{Email: "tri@demo.org", Name: "Tri", PasswordHash: "x"}, embargo.ActorCLI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if role, err := s.MemberRole(ctx, p.ID, u.ID); err != nil || role != "" {
+		t.Fatalf("role before = %q %v", role, err)
+	}
+	if err := s.SetMember(ctx, embargo.ActorCLI, p.ID, u.ID, embargo.RoleTriager); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetMember(ctx, embargo.ActorCLI, q.ID, u.ID, embargo.RoleViewer); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetMember(ctx, embargo.ActorCLI, p.ID, u.ID, embargo.RoleOwner); err != nil {
+		t.Fatal(err)
+	}
+	if role, _ := s.MemberRole(ctx, p.ID, u.ID); role != embargo.RoleOwner {
+		t.Fatalf("role after change = %q", role)
+	}
+	ms, err := s.Memberships(ctx, u.ID)
+	if err != nil || len(ms) != 2 || ms[0].Role != embargo.RoleOwner || ms[1].ProjectID != q.ID {
+		t.Fatalf("Memberships = %+v %v", ms, err)
+	}
+	if err := s.SetMember(ctx, embargo.ActorCLI, p.ID, 9999, embargo.RoleViewer); !errors.Is(err, embargo.ErrNotFound) {
+		t.Fatalf("unknown user: %v", err)
+	}
+	if err := s.SetMember(ctx, embargo.ActorCLI, p.ID, u.ID, "boss"); !errors.Is(err, embargo.ErrInvalid) {
+		t.Fatalf("unknown role: %v", err)
+	}
+	if err := s.RemoveMember(ctx, embargo.ActorCLI, p.ID, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RemoveMember(ctx, embargo.ActorCLI, p.ID, u.ID); !errors.Is(err, embargo.ErrNotFound) {
+		t.Fatalf("second remove: %v", err)
+	}
+	if role, _ := s.MemberRole(ctx, p.ID, u.ID); role != "" {
+		t.Fatalf("role after removal = %q", role)
+	}
+}
