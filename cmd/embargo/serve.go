@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/hkdf"
+	"crypto/sha256"
 	"fmt"
 	"net"
 	"os"
@@ -8,7 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/embargo-cvd/embargo/internal/api"
 	"github.com/embargo-cvd/embargo/internal/app"
+	"github.com/embargo-cvd/embargo/internal/httpx"
 	"github.com/embargo-cvd/embargo/internal/seal"
 	"github.com/embargo-cvd/embargo/internal/server"
 	"github.com/embargo-cvd/embargo/internal/web"
@@ -43,7 +47,7 @@ several replicas may share one database.`,
 			if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 				return err
 			}
-			_, created, err := seal.LoadOrCreateMasterKey(cfg.MasterKeyFile, cfg.MasterKey)
+			master, created, err := seal.LoadOrCreateMasterKey(cfg.MasterKeyFile, cfg.MasterKey)
 			if err != nil {
 				return err
 			}
@@ -63,12 +67,21 @@ several replicas may share one database.`,
 			if base == "" {
 				base = "http://" + ln.Addr().String()
 			}
-			a := app.New(st, log, app.Options{BaseURL: base, DefaultProject: cfg.DefaultProject,
-				SessionTTL: cfg.SessionTTL, SetupLinkTTL: cfg.SetupLinkTTL})
-			w, err := web.New(a, log, web.Options{SecureCookies: cfg.SecureCookies(), SessionTTL: cfg.SessionTTL, TrustedProxies: cfg.TrustedProxies})
+			tokenKey, err := hkdf.Key(sha256.New, master, nil, "embargo thread links v1", 32)
 			if err != nil {
 				return err
 			}
+			a := app.New(st, log, app.Options{BaseURL: base, DefaultProject: cfg.DefaultProject,
+				SessionTTL: cfg.SessionTTL, SetupLinkTTL: cfg.SetupLinkTTL, TokenKey: tokenKey,
+				MaxFileBytes: cfg.MaxFileBytes, MaxReportBytes: cfg.MaxReportBytes})
+			intake := httpx.NewLimiter(cfg.IntakeEvery, cfg.IntakeBurst)
+			client := httpx.ClientAddr{Trusted: cfg.TrustedProxies}
+			w, err := web.New(a, log, web.Options{SecureCookies: cfg.SecureCookies(), SessionTTL: cfg.SessionTTL,
+				TrustedProxies: cfg.TrustedProxies, Intake: intake, MaxFileBytes: cfg.MaxFileBytes, MaxReportBytes: cfg.MaxReportBytes})
+			if err != nil {
+				return err
+			}
+			jsonAPI := api.New(a, log, api.Options{Client: client, Intake: intake})
 			link, ok, err := a.SetupLink(ctx)
 			if err != nil {
 				return err
@@ -79,7 +92,8 @@ several replicas may share one database.`,
 				fmt.Fprintf(e.stdout, "No admin account yet. Open this one-time link to create it (valid for %s):\n  %s\n", humanDuration(cfg.SetupLinkTTL), link)
 			}
 			log.Info("serving", "addr", ln.Addr().String(), "dialect", string(st.Dialect()))
-			srv := server.New(a, a, w, log, server.Options{MaxBodyBytes: cfg.MaxBodyBytes, HSTS: cfg.SecureCookies()})
+			srv := server.New(a, w, jsonAPI, log, server.Options{MaxBodyBytes: cfg.MaxBodyBytes,
+				MaxUploadBytes: uploadLimit(cfg.MaxReportBytes), HSTS: cfg.SecureCookies()})
 			err = srv.Serve(ctx, ln)
 			log.Info("stopped")
 			return err
@@ -88,6 +102,11 @@ several replicas may share one database.`,
 	c.Flags().StringVar(&listen, "listen", "", "listen address (overrides EMBARGO_LISTEN)")
 	return c
 }
+
+// uploadLimit is the body limit of routes that take files: the report
+// limit, plus room for the form around the files, plus base64's growth
+// for JSON submissions.
+func uploadLimit(report int64) int64 { return report*4/3 + 1<<20 }
 
 // humanDuration writes 24h as "24 hours" and 90m as "90 minutes".
 func humanDuration(d time.Duration) string {

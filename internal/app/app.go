@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"runtime"
@@ -28,6 +29,8 @@ type App struct {
 	policies sync.Map // sha256 -> *embargo.Policy
 	// hashSlots bounds concurrent argon2id work (64 MiB each) to the CPUs.
 	hashSlots chan struct{}
+	// tokenKey derives the thread links of idempotent submissions.
+	tokenKey []byte
 }
 
 // Options configure the App.
@@ -38,6 +41,13 @@ type Options struct {
 	SetupLinkTTL   time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// MaxFileBytes and MaxReportBytes bound uploads (defaults 10 and 25 MiB).
+	MaxFileBytes   int64
+	MaxReportBytes int64
+	// TokenKey is a server secret (derived from the master key) from which
+	// the thread links of idempotent API submissions are derived; a random
+	// key is used when empty, so retries then work until a restart only.
+	TokenKey []byte
 }
 
 // New returns an App over s.
@@ -51,7 +61,18 @@ func New(s *store.Store, log *slog.Logger, o Options) *App {
 	if o.SetupLinkTTL == 0 {
 		o.SetupLinkTTL = 24 * time.Hour
 	}
-	return &App{store: s, log: log, now: o.Now, opts: o, hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	if o.MaxFileBytes <= 0 {
+		o.MaxFileBytes = DefaultMaxFileBytes
+	}
+	if o.MaxReportBytes <= 0 {
+		o.MaxReportBytes = DefaultMaxReportBytes
+	}
+	key := o.TokenKey
+	if len(key) == 0 {
+		key = make([]byte, 32)
+		rand.Read(key)
+	}
+	return &App{store: s, log: log, now: o.Now, opts: o, hashSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), tokenKey: key}
 }
 
 // hashing runs fn while holding one of the argon2id slots, waiting for one
@@ -113,15 +134,21 @@ func (a *App) ProjectPolicy(ctx context.Context, slug string) (embargo.Project, 
 	if err != nil {
 		return p, nil, rev, err
 	}
+	pol, err := a.parsedPolicy(slug, rev)
+	return p, pol, rev, err
+}
+
+// parsedPolicy parses a stored policy revision, once per content.
+func (a *App) parsedPolicy(slug string, rev embargo.PolicyRevision) (*embargo.Policy, error) {
 	if cached, ok := a.policies.Load(rev.SHA256); ok {
-		return p, cached.(*embargo.Policy), rev, nil
+		return cached.(*embargo.Policy), nil
 	}
 	pol, diags := policy.Parse(rev.Source)
 	if pol == nil {
-		return p, nil, rev, fmt.Errorf("app.ProjectPolicy(%s): stored policy revision %d no longer parses: %w", slug, rev.Revision, diags.Err("policy"))
+		return nil, fmt.Errorf("app: %s policy revision %d no longer parses: %w", slug, rev.Revision, diags.Err("policy"))
 	}
 	a.policies.Store(rev.SHA256, pol)
-	return p, pol, rev, nil
+	return pol, nil
 }
 
 func (a *App) renderOptions() policy.RenderOptions {
@@ -179,3 +206,6 @@ func (a *App) CheckPolicy(src []byte) policy.Diagnostics {
 	_, diags := policy.Check(src, a.now())
 	return diags
 }
+
+// Now reads the App's clock, in UTC.
+func (a *App) Now() time.Time { return a.now().UTC() }

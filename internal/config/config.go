@@ -39,6 +39,14 @@ type Config struct {
 	LogLevel string
 	// MaxBodyBytes bounds request bodies.
 	MaxBodyBytes int64
+	// MaxFileBytes and MaxReportBytes bound uploaded files: one file, and
+	// all of one report's text and files together.
+	MaxFileBytes   int64
+	MaxReportBytes int64
+	// IntakeBurst reports may come from one client address at once, then
+	// one every IntakeEvery.
+	IntakeBurst int
+	IntakeEvery time.Duration
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed when finding a client's address for rate limits.
 	TrustedProxies []netip.Prefix
@@ -57,6 +65,10 @@ var Env = [][2]string{
 	{"EMBARGO_SETUP_LINK_TTL", "lifetime of the admin setup link (default 24h)"},
 	{"EMBARGO_LOG_LEVEL", "debug, info, warn or error (default info)"},
 	{"EMBARGO_MAX_BODY_BYTES", "largest request body accepted (default 1048576)"},
+	{"EMBARGO_MAX_FILE_BYTES", "largest file accepted with a report or message (default 10485760, 10 MiB)"},
+	{"EMBARGO_MAX_REPORT_BYTES", "largest report with all its files (default 26214400, 25 MiB)"},
+	{"EMBARGO_INTAKE_BURST", "reports accepted at once from one client address (default 10)"},
+	{"EMBARGO_INTAKE_EVERY", "then one more report per client every (default 1m)"},
 	{"EMBARGO_TRUSTED_PROXIES", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is trusted"},
 }
 
@@ -88,6 +100,18 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if _, err := fmt.Sscan(get("EMBARGO_MAX_BODY_BYTES", "1048576"), &c.MaxBodyBytes); err != nil {
 		return c, fmt.Errorf("EMBARGO_MAX_BODY_BYTES: want a number of bytes")
+	}
+	if _, err := fmt.Sscan(get("EMBARGO_MAX_FILE_BYTES", "10485760"), &c.MaxFileBytes); err != nil {
+		return c, fmt.Errorf("EMBARGO_MAX_FILE_BYTES: want a number of bytes")
+	}
+	if _, err := fmt.Sscan(get("EMBARGO_MAX_REPORT_BYTES", "26214400"), &c.MaxReportBytes); err != nil {
+		return c, fmt.Errorf("EMBARGO_MAX_REPORT_BYTES: want a number of bytes")
+	}
+	if _, err := fmt.Sscan(get("EMBARGO_INTAKE_BURST", "10"), &c.IntakeBurst); err != nil {
+		return c, fmt.Errorf("EMBARGO_INTAKE_BURST: want a number")
+	}
+	if c.IntakeEvery, err = time.ParseDuration(get("EMBARGO_INTAKE_EVERY", "1m")); err != nil {
+		return c, fmt.Errorf("EMBARGO_INTAKE_EVERY: %w", err)
 	}
 	for _, p := range strings.Split(get("EMBARGO_TRUSTED_PROXIES", ""), ",") {
 		if p = strings.TrimSpace(p); p == "" {
@@ -137,6 +161,12 @@ func (c Config) Validate() error {
 	if c.MaxBodyBytes < 1024 {
 		return fmt.Errorf("EMBARGO_MAX_BODY_BYTES must be at least 1024")
 	}
+	if c.MaxFileBytes < 1 || c.MaxReportBytes < c.MaxFileBytes {
+		return fmt.Errorf("EMBARGO_MAX_FILE_BYTES must be positive and EMBARGO_MAX_REPORT_BYTES at least as large")
+	}
+	if c.IntakeBurst < 1 || c.IntakeEvery <= 0 {
+		return fmt.Errorf("EMBARGO_INTAKE_BURST must be at least 1 and EMBARGO_INTAKE_EVERY positive")
+	}
 	return nil
 }
 
@@ -178,6 +208,10 @@ func (c Config) Redacted() []string {
 		"EMBARGO_SETUP_LINK_TTL=" + c.SetupLinkTTL.String(),
 		"EMBARGO_LOG_LEVEL=" + c.LogLevel,
 		fmt.Sprintf("EMBARGO_MAX_BODY_BYTES=%d", c.MaxBodyBytes),
+		fmt.Sprintf("EMBARGO_MAX_FILE_BYTES=%d", c.MaxFileBytes),
+		fmt.Sprintf("EMBARGO_MAX_REPORT_BYTES=%d", c.MaxReportBytes),
+		fmt.Sprintf("EMBARGO_INTAKE_BURST=%d", c.IntakeBurst),
+		"EMBARGO_INTAKE_EVERY=" + c.IntakeEvery.String(),
 		"EMBARGO_TRUSTED_PROXIES=" + joinPrefixes(c.TrustedProxies),
 	}
 }

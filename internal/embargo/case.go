@@ -245,6 +245,7 @@ type Report struct {
 	CWEs             []string
 	AssigneeID       int64
 	Labels           []string
+	Affected         []Affected
 	DuplicateOf      int64
 	Channel          string
 	// PolicyRevision is the policy in force on arrival: it sets the deadlines.
@@ -254,6 +255,67 @@ type Report struct {
 	// NextDue is the nearest running deadline, for sorting; zero when none.
 	NextDue time.Time
 	Content ReportContent
+}
+
+// Affected is one package a report affects, with version ranges as OSV
+// models them: each range starts at an introduced version and ends at the
+// version that fixed it (empty while unfixed).
+type Affected struct {
+	Ecosystem string  `json:"ecosystem"`
+	Package   string  `json:"package"`
+	Ranges    []Range `json:"ranges"`
+}
+
+// Range is an OSV-style version range.
+type Range struct {
+	Introduced string `json:"introduced"`
+	Fixed      string `json:"fixed,omitempty"`
+}
+
+// Ecosystems are the package ecosystems Embargo knows (OSV names).
+var Ecosystems = []string{"Go", "npm", "PyPI", "Maven", "crates.io", "RubyGems", "NuGet", "Packagist", "Docker", "GIT", "Generic"}
+
+// ValidateAffected checks affected packages: a known ecosystem, a package
+// name, and ranges with an introduced version ("0" for all earlier ones).
+func ValidateAffected(as []Affected) error {
+	if len(as) > 50 {
+		return Errorf(KindInvalid, "at most 50 affected packages")
+	}
+	for i := range as {
+		a := &as[i]
+		a.Package = strings.TrimSpace(a.Package)
+		known := false
+		for _, e := range Ecosystems {
+			if strings.EqualFold(e, a.Ecosystem) {
+				a.Ecosystem, known = e, true
+			}
+		}
+		if !known {
+			return Errorf(KindInvalid, "unknown ecosystem %q: use one of %s", a.Ecosystem, strings.Join(Ecosystems, ", "))
+		}
+		if a.Package == "" || len(a.Package) > 300 || strings.ContainsAny(a.Package, " \t\n") {
+			return Errorf(KindInvalid, "affected package %d: give the package name without spaces", i+1)
+		}
+		if len(a.Ranges) == 0 || len(a.Ranges) > 20 {
+			return Errorf(KindInvalid, "%s: give 1 to 20 version ranges", a.Package)
+		}
+		for j := range a.Ranges {
+			r := &a.Ranges[j]
+			r.Introduced, r.Fixed = strings.TrimSpace(r.Introduced), strings.TrimSpace(r.Fixed)
+			if r.Introduced == "" {
+				return Errorf(KindInvalid, "%s: each range needs an introduced version (0 means from the start)", a.Package)
+			}
+			for _, v := range []string{r.Introduced, r.Fixed} {
+				if len(v) > 100 || strings.ContainsAny(v, " \t\n,") {
+					return Errorf(KindInvalid, "%s: %q is not a version", a.Package, v)
+				}
+			}
+			if r.Fixed != "" && r.Fixed == r.Introduced {
+				return Errorf(KindInvalid, "%s: a range cannot be fixed in the version that introduced it", a.Package)
+			}
+		}
+	}
+	return nil
 }
 
 // Ref is how people name a report: "demo#12".
@@ -276,20 +338,21 @@ type EventKind string
 
 // Event kinds.
 const (
-	EventSubmitted  EventKind = "submitted"
-	EventState      EventKind = "state"
-	EventMessage    EventKind = "message"
-	EventNote       EventKind = "note"
-	EventSeverity   EventKind = "severity"
-	EventCVSS3      EventKind = "cvss3"
-	EventCVSS4      EventKind = "cvss4"
-	EventCWE        EventKind = "cwe"
-	EventAssignee   EventKind = "assignee"
-	EventLabels     EventKind = "labels"
-	EventCredit     EventKind = "credit"
-	EventAttachment EventKind = "attachment"
-	EventDuplicate  EventKind = "duplicate"
-	EventAffected   EventKind = "affected"
+	EventSubmitted    EventKind = "submitted"
+	EventState        EventKind = "state"
+	EventMessage      EventKind = "message"
+	EventNote         EventKind = "note"
+	EventSeverity     EventKind = "severity"
+	EventCVSS3        EventKind = "cvss3"
+	EventCVSS4        EventKind = "cvss4"
+	EventCWE          EventKind = "cwe"
+	EventAssignee     EventKind = "assignee"
+	EventLabels       EventKind = "labels"
+	EventCredit       EventKind = "credit"
+	EventAttachment   EventKind = "attachment"
+	EventDuplicate    EventKind = "duplicate"
+	EventAffected     EventKind = "affected"
+	EventCollaborator EventKind = "collaborator"
 )
 
 // Event is one entry of a report's timeline: who did what, when, and what

@@ -76,9 +76,13 @@ func Errorf(k Kind, format string, args ...any) error {
 	return &Error{Kind: k, Message: fmt.Sprintf(format, args...)}
 }
 
-// KindOf returns the kind of the first *Error in err's chain, or
-// KindInternal.
+// KindOf returns the kind of the first *Error in err's chain (Invalid for
+// FieldErrors), or KindInternal.
 func KindOf(err error) Kind {
+	var fe FieldErrors
+	if errors.As(err, &fe) {
+		return KindInvalid
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Kind
@@ -89,6 +93,10 @@ func KindOf(err error) Kind {
 // MessageOf returns the caller-safe message of the first *Error in err's
 // chain, or "" when err is unclassified (its text may hold internals).
 func MessageOf(err error) string {
+	var fe FieldErrors
+	if errors.As(err, &fe) {
+		return fe.Error()
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Message

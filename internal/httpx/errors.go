@@ -5,6 +5,7 @@ package httpx
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -54,12 +55,26 @@ type Problem struct {
 	Title  string `json:"title"`
 	Status int    `json:"status"`
 	Detail string `json:"detail,omitempty"`
+	// Errors names each invalid field of a request.
+	Errors []FieldProblem `json:"errors,omitempty"`
+}
+
+// FieldProblem is one invalid field of a request.
+type FieldProblem struct {
+	Field  string `json:"field"`
+	Detail string `json:"detail"`
 }
 
 // WriteProblem writes err as application/problem+json.
 func WriteProblem(w http.ResponseWriter, err error) {
 	status := StatusOf(err)
 	p := Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: PublicMessage(err)}
+	var fe embargo.FieldErrors
+	if errors.As(err, &fe) {
+		for _, f := range fe {
+			p.Errors = append(p.Errors, FieldProblem{Field: f.Field, Detail: f.Message})
+		}
+	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)

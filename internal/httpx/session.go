@@ -2,6 +2,9 @@ package httpx
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
 	"net/http"
 	"time"
 
@@ -58,4 +61,21 @@ func WithUser(ctx context.Context, u embargo.User) context.Context {
 func UserFrom(ctx context.Context) (embargo.User, bool) {
 	u, ok := ctx.Value(userKey{}).(embargo.User)
 	return u, ok
+}
+
+// FormToken returns the anti-CSRF form token bound to a session: a hash of
+// the session token, which a cross-site page can neither read nor compute.
+func FormToken(sessionToken string) string {
+	if sessionToken == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte("embargo form token\x00" + sessionToken))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// CheckFormToken compares a submitted form token with the session's, in
+// constant time.
+func CheckFormToken(sessionToken, submitted string) bool {
+	want := FormToken(sessionToken)
+	return want != "" && subtle.ConstantTimeCompare([]byte(want), []byte(submitted)) == 1
 }

@@ -4,6 +4,8 @@
 package server
 
 import (
+	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -22,14 +24,36 @@ const (
 	// Public routes serve anyone; capability routes (setup links) check
 	// their token themselves.
 	Public
+	// Thread routes are reached through a reporter's or collaborator's
+	// private link: the {token} in the path is the capability, checked by
+	// the use case.
+	Thread
 	// SignedIn routes need a maintainer session.
 	SignedIn
+	// ProjectViewer, ProjectTriager and ProjectOwner need that role (or a
+	// higher one) on the project named by {slug}.
+	ProjectViewer
+	ProjectTriager
+	ProjectOwner
 	// Admin routes need the instance admin.
 	Admin
 )
 
 func (p Permission) String() string {
-	return [...]string{"unset", "public", "signed-in", "admin"}[p]
+	return [...]string{"unset", "public", "thread", "signed-in", "project-viewer", "project-triager", "project-owner", "admin"}[p]
+}
+
+// role is the project role a permission needs, if it is a project one.
+func (p Permission) role() (embargo.Role, bool) {
+	switch p {
+	case ProjectViewer:
+		return embargo.RoleViewer, true
+	case ProjectTriager:
+		return embargo.RoleTriager, true
+	case ProjectOwner:
+		return embargo.RoleOwner, true
+	}
+	return "", false
 }
 
 // Route is one entry of the route table.
@@ -37,30 +61,54 @@ type Route struct {
 	Method, Pattern string
 	Perm            Permission
 	Handler         httpx.HandlerFunc
+	// Upload routes accept files: their bodies may be as large as a
+	// report's limit instead of the general one.
+	Upload bool
 }
 
 // routes is the whole HTTP surface of Embargo.
 func (s *Server) routes() []Route {
-	w := s.web
+	w, a := s.web, s.api
 	return []Route{
-		{"GET", "/{$}", Public, w.Home},
-		{"GET", "/healthz", Public, s.healthz},
-		{"GET", "/readyz", Public, s.readyz},
-		{"GET", "/static/", Public, handler(w.Static())},
-		{"GET", "/p/{slug}", Public, w.Project},
-		{"GET", "/p/{slug}/SECURITY.md", Public, w.SecurityMD},
-		{"GET", "/p/{slug}/security.txt", Public, w.SecurityTxt},
-		{"GET", "/.well-known/security.txt", Public, w.WellKnownSecurityTxt},
-		{"GET", "/setup/{token}", Public, w.SetupForm},
-		{"POST", "/setup/{token}", Public, w.SetupSubmit},
-		{"GET", "/login", Public, w.LoginForm},
-		{"POST", "/login", Public, w.LoginSubmit},
-		{"POST", "/logout", Public, w.Logout},
-		{"GET", "/admin", SignedIn, w.Admin},
-		{"GET", "/admin/p/{slug}/policy", Admin, w.PolicyFile},
-		{"GET", "/admin/projects/new", Admin, w.NewProject},
-		{"POST", "/admin/projects/import", Admin, w.ImportDraft},
-		{"POST", "/admin/projects", Admin, w.CreateProject},
+		{Method: "GET", Pattern: "/{$}", Perm: Public, Handler: w.Home},
+		{Method: "GET", Pattern: "/healthz", Perm: Public, Handler: s.healthz},
+		{Method: "GET", Pattern: "/readyz", Perm: Public, Handler: s.readyz},
+		{Method: "GET", Pattern: "/static/", Perm: Public, Handler: handler(w.Static())},
+		{Method: "GET", Pattern: "/p/{slug}", Perm: Public, Handler: w.Project},
+		{Method: "GET", Pattern: "/p/{slug}/SECURITY.md", Perm: Public, Handler: w.SecurityMD},
+		{Method: "GET", Pattern: "/p/{slug}/security.txt", Perm: Public, Handler: w.SecurityTxt},
+		{Method: "GET", Pattern: "/.well-known/security.txt", Perm: Public, Handler: w.WellKnownSecurityTxt},
+		{Method: "GET", Pattern: "/p/{slug}/report", Perm: Public, Handler: w.ReportForm},
+		{Method: "POST", Pattern: "/p/{slug}/report", Perm: Public, Handler: w.SubmitReport, Upload: true},
+		{Method: "GET", Pattern: "/t/{token}", Perm: Thread, Handler: w.Thread},
+		{Method: "POST", Pattern: "/t/{token}/messages", Perm: Thread, Handler: w.ThreadMessage, Upload: true},
+		{Method: "POST", Pattern: "/t/{token}/credit", Perm: Thread, Handler: w.ThreadCredit},
+		{Method: "GET", Pattern: "/t/{token}/files/{id}", Perm: Thread, Handler: w.ThreadFile},
+		{Method: "GET", Pattern: "/setup/{token}", Perm: Public, Handler: w.SetupForm},
+		{Method: "POST", Pattern: "/setup/{token}", Perm: Public, Handler: w.SetupSubmit},
+		{Method: "GET", Pattern: "/login", Perm: Public, Handler: w.LoginForm},
+		{Method: "POST", Pattern: "/login", Perm: Public, Handler: w.LoginSubmit},
+		{Method: "POST", Pattern: "/logout", Perm: Public, Handler: w.Logout},
+		{Method: "GET", Pattern: "/admin", Perm: SignedIn, Handler: w.Admin},
+		{Method: "GET", Pattern: "/inbox", Perm: SignedIn, Handler: w.Inbox},
+		{Method: "GET", Pattern: "/m/{slug}/reports/{n}", Perm: ProjectViewer, Handler: w.Case},
+		{Method: "GET", Pattern: "/m/{slug}/reports/{n}/files/{id}", Perm: ProjectViewer, Handler: w.CaseFile},
+		{Method: "POST", Pattern: "/m/{slug}/reports/{n}/transition", Perm: ProjectTriager, Handler: w.CaseTransition},
+		{Method: "POST", Pattern: "/m/{slug}/reports/{n}/duplicate", Perm: ProjectTriager, Handler: w.CaseDuplicate},
+		{Method: "POST", Pattern: "/m/{slug}/reports/{n}/notes", Perm: ProjectTriager, Handler: w.CaseNote, Upload: true},
+		{Method: "POST", Pattern: "/m/{slug}/reports/{n}/messages", Perm: ProjectTriager, Handler: w.CaseMessage, Upload: true},
+		{Method: "POST", Pattern: "/m/{slug}/reports/{n}/cvss", Perm: ProjectTriager, Handler: w.CaseCVSS},
+		{Method: "POST", Pattern: "/m/{slug}/reports/{n}/severity", Perm: ProjectTriager, Handler: w.CaseSeverity},
+		{Method: "POST", Pattern: "/m/{slug}/reports/{n}/assignee", Perm: ProjectTriager, Handler: w.CaseAssign},
+		{Method: "POST", Pattern: "/m/{slug}/reports/{n}/labels", Perm: ProjectTriager, Handler: w.CaseLabels},
+		{Method: "POST", Pattern: "/m/{slug}/reports/{n}/affected", Perm: ProjectTriager, Handler: w.CaseAffected},
+		{Method: "GET", Pattern: "/m/{slug}/members", Perm: ProjectViewer, Handler: w.Members},
+		{Method: "POST", Pattern: "/m/{slug}/members", Perm: ProjectOwner, Handler: w.SetMember},
+		{Method: "GET", Pattern: "/admin/p/{slug}/policy", Perm: Admin, Handler: w.PolicyFile},
+		{Method: "GET", Pattern: "/admin/projects/new", Perm: Admin, Handler: w.NewProject},
+		{Method: "POST", Pattern: "/admin/projects/import", Perm: Admin, Handler: w.ImportDraft},
+		{Method: "POST", Pattern: "/admin/projects", Perm: Admin, Handler: w.CreateProject},
+		{Method: "POST", Pattern: "/api/v1/projects/{slug}/reports", Perm: Public, Handler: a.SubmitReport, Upload: true},
 	}
 }
 
@@ -76,13 +124,14 @@ func handler(h http.Handler) httpx.HandlerFunc {
 // the check differs per permission.
 func (s *Server) authorize(rt Route) httpx.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if tok := httpx.SessionToken(r); tok != "" {
-			u, err := s.sessions.SessionUser(r.Context(), tok)
+		tok := httpx.SessionToken(r)
+		if tok != "" {
+			u, err := s.backend.SessionUser(r.Context(), tok)
 			switch {
 			case err == nil:
 				r = r.WithContext(httpx.WithUser(r.Context(), u))
 			case embargo.KindOf(err) == embargo.KindUnauthorized:
-			case rt.Perm == Public:
+			case rt.Perm == Public || rt.Perm == Thread:
 				// A public page still serves, as anonymous, when the
 				// session cannot be looked up.
 				s.log.Error("session lookup failed", "route", r.Pattern, "err", err.Error())
@@ -92,23 +141,78 @@ func (s *Server) authorize(rt Route) httpx.HandlerFunc {
 		}
 		u, signedIn := httpx.UserFrom(r.Context())
 		switch rt.Perm {
-		case Public:
-		case SignedIn, Admin:
-			if !signedIn {
-				if r.Method == http.MethodGet && wantsPage(r) {
-					http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
-					return nil
-				}
-				return embargo.Errorf(embargo.KindUnauthorized, "sign in first")
-			}
-			if rt.Perm == Admin && !u.IsAdmin {
-				return embargo.Errorf(embargo.KindForbidden, "this needs the instance admin")
-			}
+		case Public, Thread:
+			return rt.Handler(w, r)
+		case SignedIn, Admin, ProjectViewer, ProjectTriager, ProjectOwner:
 		default:
 			return embargo.Errorf(embargo.KindForbidden, "route has no permission")
 		}
+		if !signedIn {
+			if r.Method == http.MethodGet && wantsPage(r) {
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
+				return nil
+			}
+			return embargo.Errorf(embargo.KindUnauthorized, "sign in first")
+		}
+		// A signed-in browser's state change carries the session's form
+		// token as well as passing the cross-origin check.
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			submitted := r.Header.Get("X-CSRF-Token")
+			if submitted == "" {
+				v, tooBig := s.formValue(r, "csrf")
+				if tooBig != nil {
+					// Too large to read: the handler meets the same error
+					// when it reads the form and answers with its own page;
+					// nothing is acted on.
+					r.Body, r.Form, r.PostForm, r.MultipartForm = io.NopCloser(errReader{tooBig}), nil, nil, nil
+					return rt.Handler(w, r)
+				}
+				submitted = v
+			}
+			if !httpx.CheckFormToken(tok, submitted) {
+				return embargo.Errorf(embargo.KindForbidden, "the form has expired or did not come from this site: reload the page and try again")
+			}
+		}
+		if rt.Perm == Admin && !u.IsAdmin {
+			return embargo.Errorf(embargo.KindForbidden, "this needs the instance admin")
+		}
+		if min, ok := rt.Perm.role(); ok {
+			p, role, err := s.backend.ProjectRole(r.Context(), u, r.PathValue("slug"))
+			if err != nil {
+				return err
+			}
+			if !role.AtLeast(min) {
+				if role == "" {
+					return embargo.Errorf(embargo.KindForbidden, "you are not a member of %s", p.Name)
+				}
+				return embargo.Errorf(embargo.KindForbidden, "this needs the %s role on %s; you are %s", min, p.Name, role)
+			}
+		}
 		return rt.Handler(w, r)
 	}
+}
+
+// errReader fails every read with err.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// formValue reads one field of a urlencoded or multipart form. A
+// multipart form is kept in memory (the body limit bounds it), so no
+// uploaded file is written to a temporary file. It returns the body's
+// *http.MaxBytesError when the form is over the limit.
+func (s *Server) formValue(r *http.Request, key string) (string, error) {
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(s.opts.MaxUploadBytes)
+	} else {
+		err = r.ParseForm()
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return "", tooBig
+	}
+	return r.PostFormValue(key), nil
 }
 
 func wantsPage(r *http.Request) bool {

@@ -11,42 +11,47 @@ import (
 	"strings"
 	"time"
 
+	"github.com/embargo-cvd/embargo/internal/api"
 	"github.com/embargo-cvd/embargo/internal/embargo"
 	"github.com/embargo-cvd/embargo/internal/httpx"
 	"github.com/embargo-cvd/embargo/internal/web"
 )
 
-// Sessions resolves a session token to its user (app.App does).
-type Sessions interface {
+// Backend is what the server asks of the use cases (app.App): who a
+// session belongs to, which role a maintainer has on a project, and
+// whether the instance can serve (the database dialect, and an error when
+// it cannot).
+type Backend interface {
 	SessionUser(ctx context.Context, token string) (embargo.User, error)
-}
-
-// Health says whether the instance can serve (app.App does): the database
-// dialect, and an error when it cannot.
-type Health interface {
+	ProjectRole(ctx context.Context, u embargo.User, slug string) (embargo.Project, embargo.Role, error)
 	Ready(ctx context.Context) (string, error)
 }
 
 // Server is Embargo's HTTP server.
 type Server struct {
-	sessions Sessions
-	health   Health
-	web      *web.Web
-	log      *slog.Logger
-	opts     Options
+	backend Backend
+	web     *web.Web
+	api     *api.API
+	log     *slog.Logger
+	opts    Options
 }
 
 // Options configure the server.
 type Options struct {
 	MaxBodyBytes int64
+	// MaxUploadBytes bounds the bodies of routes that take files (a
+	// report's limit plus room for the form); MaxBodyBytes when smaller.
+	MaxUploadBytes int64
 	// HSTS adds Strict-Transport-Security (the instance is served over https).
 	HSTS bool
 }
 
-// New builds a server over the web handlers, resolving sessions and
-// health through the given use cases.
-func New(sessions Sessions, health Health, w *web.Web, log *slog.Logger, o Options) *Server {
-	return &Server{sessions: sessions, health: health, web: w, log: log, opts: o}
+// New builds a server over the web and API handlers.
+func New(b Backend, w *web.Web, a *api.API, log *slog.Logger, o Options) *Server {
+	if o.MaxUploadBytes < o.MaxBodyBytes {
+		o.MaxUploadBytes = o.MaxBodyBytes
+	}
+	return &Server{backend: b, web: w, api: a, log: log, opts: o}
 }
 
 // Handler returns the complete handler: routes behind the middleware chain.
@@ -61,7 +66,11 @@ func (s *Server) handlerFor(routes []Route) (http.Handler, error) {
 		if rt.Perm == permUnset {
 			return nil, fmt.Errorf("route %s %s has no permission", rt.Method, rt.Pattern)
 		}
-		mux.Handle(rt.Method+" "+rt.Pattern, ad.Handle(s.authorize(rt)))
+		limit := s.opts.MaxBodyBytes
+		if rt.Upload {
+			limit = s.opts.MaxUploadBytes
+		}
+		mux.Handle(rt.Method+" "+rt.Pattern, httpx.LimitBody(limit, ad.Handle(s.authorize(rt))))
 	}
 	// Unmatched requests get a proper page or problem, not the mux's text:
 	// 405 with Allow when the path exists for another method, else 404.
@@ -80,8 +89,7 @@ func (s *Server) handlerFor(routes []Route) (http.Handler, error) {
 		}
 		return notFoundErr
 	}))
-	var h http.Handler = mux
-	h = httpx.LimitBody(s.opts.MaxBodyBytes, h)
+	var h http.Handler = httpx.LimitBody(s.opts.MaxBodyBytes, mux)
 	h = httpx.CSRF(h)
 	h = httpx.SecurityHeaders(s.opts.HSTS, h)
 	h = httpx.Log(s.log, h)
@@ -101,7 +109,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	defer cancel()
 	status := map[string]any{"database": "ok"}
 	code := http.StatusOK
-	dialect, err := s.health.Ready(ctx)
+	dialect, err := s.backend.Ready(ctx)
 	if err != nil {
 		status["database"], code = err.Error(), http.StatusServiceUnavailable
 	}

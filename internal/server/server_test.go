@@ -15,9 +15,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/embargo-cvd/embargo/internal/api"
 	"github.com/embargo-cvd/embargo/internal/app"
 	"github.com/embargo-cvd/embargo/internal/embargo"
+	"github.com/embargo-cvd/embargo/internal/httpx"
 	"github.com/embargo-cvd/embargo/internal/store"
 	"github.com/embargo-cvd/embargo/internal/store/storetest"
 	"github.com/embargo-cvd/embargo/internal/web"
@@ -31,6 +34,8 @@ type harness struct {
 	store *store.Store
 	clock *storetest.Clock
 	logs  *strings.Builder
+	// intake is the report rate limit, generous unless a test narrows it.
+	intake *httpx.Limiter
 }
 
 const adminPassword = "correct horse battery staple"
@@ -52,14 +57,18 @@ func newHarness(t *testing.T) *harness {
 	h := &harness{t: t, store: st, clock: clock, logs: logs}
 	h.srv = httptest.NewUnstartedServer(nil)
 	base := "http://" + h.srv.Listener.Addr().String()
-	h.app = app.New(st, log, app.Options{BaseURL: base, Now: clock.Now})
+	h.app = app.New(st, log, app.Options{BaseURL: base, Now: clock.Now, MaxFileBytes: 512 << 10, MaxReportBytes: 1 << 20})
+	h.intake = httpx.NewLimiter(time.Minute, 1000)
 	w, err := web.New(h.app, log, web.Options{SessionTTL: 12 * 3600e9,
 		// The test client is the proxy: X-Forwarded-For names the client.
-		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+		Intake:         h.intake, MaxFileBytes: 512 << 10, MaxReportBytes: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
-	handler, err := New(h.app, h.app, w, log, Options{MaxBodyBytes: 64 << 10}).Handler()
+	client := httpx.ClientAddr{Trusted: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
+	handler, err := New(h.app, w, api.New(h.app, log, api.Options{Client: client, Intake: h.intake}), log,
+		Options{MaxBodyBytes: 64 << 10, MaxUploadBytes: 2 << 20}).Handler()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,6 +118,9 @@ func (h *harness) do(c *http.Client, method, path string, form url.Values, hdr m
 	h.t.Helper()
 	var rd io.Reader
 	if form != nil {
+		if _, set := form["csrf"]; !set {
+			form = withCSRF(h, c, form)
+		}
 		rd = strings.NewReader(form.Encode())
 	}
 	req, err := http.NewRequest(method, h.srv.URL+path, rd)
@@ -128,6 +140,24 @@ func (h *harness) do(c *http.Client, method, path string, form url.Values, hdr m
 	}
 	h.t.Cleanup(func() { res.Body.Close() })
 	return res
+}
+
+// withCSRF adds the form token of the client's session, as the pages do.
+func withCSRF(h *harness, c *http.Client, form url.Values) url.Values {
+	u, _ := url.Parse(h.srv.URL)
+	if c.Jar == nil {
+		return form
+	}
+	out := url.Values{}
+	for k, v := range form {
+		out[k] = v
+	}
+	for _, ck := range c.Jar.Cookies(u) {
+		if ck.Name == httpx.SessionCookie {
+			out.Set("csrf", httpx.FormToken(ck.Value))
+		}
+	}
+	return out
 }
 
 func (h *harness) get(c *http.Client, path string) *http.Response {
@@ -156,7 +186,7 @@ func TestEveryRouteHasAPermission(t *testing.T) {
 		}
 	}
 	bad := &Server{web: &web.Web{}}
-	if _, err := bad.handlerFor([]Route{{"GET", "/x", permUnset, func(http.ResponseWriter, *http.Request) error { return nil }}}); err == nil {
+	if _, err := bad.handlerFor([]Route{{Method: "GET", Pattern: "/x", Perm: permUnset, Handler: func(http.ResponseWriter, *http.Request) error { return nil }}}); err == nil {
 		t.Fatal("a route without a permission was accepted")
 	}
 }

@@ -98,3 +98,27 @@ func (s *Store) CurrentPolicy(ctx context.Context, projectID int64) (embargo.Pol
 	r.CreatedAt = r.CreatedAt.UTC()
 	return r, nil
 }
+
+// PolicyAt returns one revision of a project's policy, or a NotFound-kind
+// error.
+func (s *Store) PolicyAt(ctx context.Context, projectID int64, revision int) (embargo.PolicyRevision, error) {
+	r := embargo.PolicyRevision{ProjectID: projectID, Revision: revision}
+	var src string
+	err := s.r.QueryRowContext(ctx, `SELECT source, sha256, created_at, created_by FROM policy_revisions WHERE project_id = $1 AND revision = $2`,
+		projectID, revision).Scan(&src, &r.SHA256, &r.CreatedAt, &r.CreatedBy)
+	if err != nil {
+		return r, fmt.Errorf("store.PolicyAt(%d, %d): %w", projectID, revision, notFound(err, "policy revision"))
+	}
+	r.Source = []byte(src)
+	r.CreatedAt = r.CreatedAt.UTC()
+	return r, nil
+}
+
+// Project returns a project by id, or a NotFound-kind error.
+func (s *Store) Project(ctx context.Context, id int64) (embargo.Project, error) {
+	p, err := scanProject(s.r.QueryRowContext(ctx, `SELECT `+projectColumns+` FROM projects WHERE id = $1`, id))
+	if err != nil {
+		return p, fmt.Errorf("store.Project(%d): %w", id, notFound(err, "project"))
+	}
+	return p, nil
+}

@@ -145,16 +145,16 @@ func decodeContent(b []byte) (embargo.ReportContent, error) {
 }
 
 const reportColumns = `id, project_id, number, state, resume_state, severity, severity_override, cvss3, cvss4, cwes,
-	assignee_id, labels, duplicate_of, channel, policy_revision, received_at, updated_at, next_due, content`
+	assignee_id, labels, affected, duplicate_of, channel, policy_revision, received_at, updated_at, next_due, content`
 
 func (s *Store) scanReport(row interface{ Scan(...any) error }) (embargo.Report, error) {
 	var r embargo.Report
 	var assignee, dup sql.NullInt64
 	var next sql.NullTime
-	var cwes, labels string
+	var cwes, labels, affected string
 	var content []byte
 	err := row.Scan(&r.ID, &r.ProjectID, &r.Number, &r.State, &r.Resume, &r.Severity, &r.SeverityOverride, &r.CVSS3, &r.CVSS4,
-		&cwes, &assignee, &labels, &dup, &r.Channel, &r.PolicyRevision, &r.ReceivedAt, &r.UpdatedAt, &next, &content)
+		&cwes, &assignee, &labels, &affected, &dup, &r.Channel, &r.PolicyRevision, &r.ReceivedAt, &r.UpdatedAt, &next, &content)
 	if err != nil {
 		return r, err
 	}
@@ -168,6 +168,9 @@ func (s *Store) scanReport(row interface{ Scan(...any) error }) (embargo.Report,
 	}
 	if err := json.Unmarshal([]byte(labels), &r.Labels); err != nil {
 		return r, fmt.Errorf("report %d: labels: %w", r.ID, err)
+	}
+	if err := json.Unmarshal([]byte(affected), &r.Affected); err != nil {
+		return r, fmt.Errorf("report %d: affected: %w", r.ID, err)
 	}
 	if r.Content, err = decodeContent(content); err != nil {
 		return r, fmt.Errorf("report %d: content: %w", r.ID, err)
@@ -327,11 +330,18 @@ func (s *Store) ChangeReport(ctx context.Context, id int64, fn ChangeFunc) (emba
 		}
 		cwes, _ := json.Marshal(nonNilStrings(r.CWEs))
 		labels, _ := json.Marshal(nonNilStrings(r.Labels))
+		if r.Affected == nil {
+			r.Affected = []embargo.Affected{}
+		}
+		affected, err := json.Marshal(r.Affected)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE reports SET state = $1, resume_state = $2, severity = $3, severity_override = $4,
-			cvss3 = $5, cvss4 = $6, cwes = $7, assignee_id = $8, labels = $9, duplicate_of = $10, updated_at = $11, next_due = $12,
-			content = $13 WHERE id = $14`,
+			cvss3 = $5, cvss4 = $6, cwes = $7, assignee_id = $8, labels = $9, affected = $10, duplicate_of = $11, updated_at = $12,
+			next_due = $13, content = $14 WHERE id = $15`,
 			r.State, r.Resume, r.Severity, r.SeverityOverride, r.CVSS3, r.CVSS4, string(cwes), nullID(r.AssigneeID),
-			string(labels), nullID(r.DuplicateOf), now, nullTime(r.NextDue), content, r.ID); err != nil {
+			string(labels), string(affected), nullID(r.DuplicateOf), now, nullTime(r.NextDue), content, r.ID); err != nil {
 			return err
 		}
 		for _, in := range inputs {
@@ -366,7 +376,7 @@ func (s *Store) ChangeReport(ctx context.Context, id int64, fn ChangeFunc) (emba
 func auditsValues(k embargo.EventKind) bool {
 	switch k {
 	case embargo.EventState, embargo.EventSeverity, embargo.EventCVSS3, embargo.EventCVSS4, embargo.EventCWE,
-		embargo.EventAssignee, embargo.EventLabels, embargo.EventDuplicate:
+		embargo.EventAssignee, embargo.EventLabels, embargo.EventDuplicate, embargo.EventAffected:
 		return true
 	}
 	return false

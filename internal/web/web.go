@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -44,6 +43,9 @@ type Web struct {
 	attempts *httpx.Limiter
 	accounts *httpx.Limiter
 	client   httpx.ClientAddr
+	// intake limits report submissions per client address.
+	intake             *httpx.Limiter
+	maxFile, maxReport int64
 }
 
 // Options configure the web handlers.
@@ -52,6 +54,11 @@ type Options struct {
 	SessionTTL    time.Duration
 	// TrustedProxies may set X-Forwarded-For.
 	TrustedProxies []netip.Prefix
+	// Intake limits report submissions per client (shared with the API).
+	Intake *httpx.Limiter
+	// MaxFileBytes and MaxReportBytes are the upload limits to show and
+	// to enforce while reading forms.
+	MaxFileBytes, MaxReportBytes int64
 }
 
 // New parses the templates (failing fast on a broken one).
@@ -60,7 +67,16 @@ func New(a *app.App, log *slog.Logger, o Options) (*Web, error) {
 		sessionTTL: o.SessionTTL, attempts: httpx.NewLimiter(6*time.Second, 10),
 		accounts: httpx.NewLimiter(30*time.Second, 10), client: httpx.ClientAddr{Trusted: o.TrustedProxies},
 		md:       goldmark.New(goldmark.WithExtensions(extension.GFM)),
-		sanitize: bluemonday.UGCPolicy()}
+		sanitize: bluemonday.UGCPolicy(), intake: o.Intake, maxFile: o.MaxFileBytes, maxReport: o.MaxReportBytes}
+	if w.intake == nil {
+		w.intake = httpx.NewLimiter(time.Minute, 10)
+	}
+	if w.maxFile <= 0 {
+		w.maxFile = app.DefaultMaxFileBytes
+	}
+	if w.maxReport <= 0 {
+		w.maxReport = app.DefaultMaxReportBytes
+	}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -69,9 +85,7 @@ func New(a *app.App, log *slog.Logger, o Options) (*Web, error) {
 		if n == "templates/layout.html" {
 			continue
 		}
-		t, err := template.New("").Funcs(template.FuncMap{
-			"kindClass": func(k string) string { return strings.ReplaceAll(k, " ", "-") },
-		}).ParseFS(templateFS, "templates/layout.html", n)
+		t, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", n, err)
 		}
@@ -89,11 +103,13 @@ func (w *Web) Static() http.Handler {
 // Base is embedded in every page.
 type Base struct {
 	User *embargo.User
+	// CSRF is the signed-in session's form token, for every form.
+	CSRF string
 }
 
 func baseOf(r *http.Request) Base {
 	if u, ok := httpx.UserFrom(r.Context()); ok {
-		return Base{User: &u}
+		return Base{User: &u, CSRF: httpx.FormToken(httpx.SessionToken(r))}
 	}
 	return Base{}
 }

@@ -27,6 +27,7 @@ CREATE TABLE reports (
     cwes              TEXT NOT NULL DEFAULT '[]',
     assignee_id       BIGINT REFERENCES users (id) ON DELETE SET NULL,
     labels            TEXT NOT NULL DEFAULT '[]',
+    affected          TEXT NOT NULL DEFAULT '[]',
     duplicate_of      BIGINT REFERENCES reports (id),
     channel           TEXT NOT NULL,
     policy_revision   INTEGER NOT NULL,
