@@ -141,6 +141,8 @@ func decodeJSON(r *http.Request, v any) error {
 			return embargo.Errorf(embargo.KindInvalid, "attachment data must be base64")
 		case errors.Is(err, io.EOF):
 			return embargo.Errorf(embargo.KindInvalid, "the request body is empty")
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return embargo.Errorf(embargo.KindInvalid, "malformed JSON: the body ends in the middle of a value")
 		}
 		return embargo.Errorf(embargo.KindInvalid, "invalid JSON: %s", err.Error())
 	}

@@ -89,7 +89,8 @@ func (s *Server) handlerFor(routes []Route) (http.Handler, error) {
 		}
 		return notFoundErr
 	}))
-	var h http.Handler = httpx.LimitBody(s.opts.MaxBodyBytes, mux)
+	// Each route bounds its own body (above); unmatched requests never read one.
+	var h http.Handler = mux
 	h = httpx.CSRF(h)
 	h = httpx.SecurityHeaders(s.opts.HSTS, h)
 	h = httpx.Log(s.log, h)
