@@ -297,3 +297,35 @@ func TestPolicyImport(t *testing.T) {
 		t.Fatalf("missing file: %d", r.code)
 	}
 }
+
+func TestUserAddRoleAndInvite(t *testing.T) {
+	envs := map[string]string{"EMBARGO_DATA_DIR": t.TempDir(), "EMBARGO_BASE_URL": "https://embargo.example.org"}
+	if r := runCmd(t, envs, "", "project", "add", "--policy", "../../examples/policies/virtrigaud.yaml"); r.code != 0 {
+		t.Fatalf("project add: %s", r.stderr)
+	}
+	if r := runCmd(t, envs, "", "user", "add", "--email", "ada@example.org", "--name", "Ada"); r.code != exitUsage || !strings.Contains(r.stderr, "standard input") {
+		t.Fatalf("no password: %d %s", r.code, r.stderr)
+	}
+	if r := runCmd(t, envs, "short\n", "user", "add", "--email", "ada@example.org", "--name", "Ada"); r.code != exitError || !strings.Contains(r.stderr, "at least 12") {
+		t.Fatalf("short password: %d %s", r.code, r.stderr)
+	}
+	if r := runCmd(t, envs, "correct horse battery staple\n", "user", "add", "--email", "ada@example.org", "--name", "Ada"); r.code != 0 || !strings.Contains(r.stdout, "Created ada@example.org") {
+		t.Fatalf("user add: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCmd(t, envs, "", "user", "role", "--email", "ada@example.org", "--project", "virtrigaud", "--role", "boss"); r.code != exitUsage || !strings.Contains(r.stderr, "unknown role") {
+		t.Fatalf("bad role: %d %s", r.code, r.stderr)
+	}
+	if r := runCmd(t, envs, "", "user", "role", "--email", "nobody@example.org", "--project", "virtrigaud", "--role", "owner"); r.code != exitError || !strings.Contains(r.stderr, "no account") {
+		t.Fatalf("unknown user: %d %s", r.code, r.stderr)
+	}
+	if r := runCmd(t, envs, "", "user", "role", "--email", "ada@example.org", "--project", "virtrigaud", "--role", "owner"); r.code != 0 || !strings.Contains(r.stdout, "now owner on virtrigaud") {
+		t.Fatalf("role: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	r := runCmd(t, envs, "", "user", "invite", "--email", "grace@example.org", "--project", "virtrigaud", "--role", "triager")
+	if r.code != 0 || !regexp.MustCompile(`https://embargo\.example\.org/invite/[A-Za-z0-9_-]{43}`).MatchString(r.stdout) {
+		t.Fatalf("invite: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCmd(t, envs, "", "user", "invite", "--email", "ada@example.org", "--admin"); r.code != exitError || !strings.Contains(r.stderr, "already has an account") {
+		t.Fatalf("invite existing: %d %s", r.code, r.stderr)
+	}
+}

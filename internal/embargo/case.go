@@ -82,13 +82,22 @@ type CreditPreference struct {
 	Link string `json:"link,omitempty"`
 }
 
-// Validate checks a credit preference; the empty preference means
-// anonymous.
+// Validate checks a credit preference; with no mode chosen, a name means
+// credit by name and no name means anonymous.
 func (c *CreditPreference) Validate() error {
 	c.Name = strings.TrimSpace(c.Name)
 	c.Link = strings.TrimSpace(c.Link)
 	if c.Mode == "" {
-		c.Mode = CreditAnonymous
+		// No choice made: a name given means credit by name (with the link
+		// when there is one), none means anonymous.
+		switch {
+		case c.Name != "" && c.Link != "":
+			c.Mode = CreditLink
+		case c.Name != "":
+			c.Mode = CreditName
+		default:
+			c.Mode = CreditAnonymous
+		}
 	}
 	switch c.Mode {
 	case CreditAnonymous:

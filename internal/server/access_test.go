@@ -159,6 +159,16 @@ func TestAccessByActor(t *testing.T) {
 		{"anonymous", anon, "POST", "/admin/projects/import", url.Values{"source": {"x"}}, 401, "sign in first"},
 		{"anonymous", anon, "POST", "/admin/projects", url.Values{"policy": {"x"}}, 401, "sign in first"},
 		{"anonymous", anon, "GET", "/m/virtrigaud/members", nil, 303, "/login"},
+		// Invitations: admins to anything, owners to their project.
+		{"anonymous", anon, "POST", "/admin/invitations", url.Values{"email": {"new@demo.org"}, "project": {"virtrigaud"}, "role": {"viewer"}}, 401, "sign in first"},
+		{"triager", triager, "POST", "/admin/invitations", url.Values{"email": {"new@demo.org"}, "project": {"virtrigaud"}, "role": {"viewer"}}, 403, "instance admin"},
+		{"admin", admin, "POST", "/admin/invitations", url.Values{"email": {"new@demo.org"}, "project": {"virtrigaud"}, "role": {"viewer"}}, 201, "/invite/"},
+		{"admin", admin, "POST", "/admin/invitations", url.Values{"email": {"owner@demo.org"}, "project": {"virtrigaud"}, "role": {"viewer"}}, 409, "already has an account"},
+		{"triager", triager, "POST", "/m/virtrigaud/invitations", url.Values{"email": {"new2@demo.org"}, "role": {"viewer"}}, 403, "needs the owner role"},
+		{"owner of another project", otherOwner, "POST", "/m/virtrigaud/invitations", url.Values{"email": {"new2@demo.org"}, "role": {"owner"}}, 403, "not a member"},
+		{"owner", owner, "POST", "/m/virtrigaud/invitations", url.Values{"email": {"new2@demo.org"}, "role": {"triager"}}, 201, "/invite/"},
+		{"anonymous", anon, "GET", "/invite/" + strings.Repeat("x", 43), nil, 404, "invalid, used or expired"},
+		{"anonymous", anon, "POST", "/invite/" + strings.Repeat("x", 43), url.Values{"name": {"X"}, "password": {adminPassword}}, 401, "invalid, used or expired"},
 	}
 	mux := http.NewServeMux()
 	s := &Server{web: &web.Web{}, api: &api.API{}}

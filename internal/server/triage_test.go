@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -123,5 +124,37 @@ func TestTriageFlowAndWhatTheReporterSees(t *testing.T) {
 		if !strings.Contains(joined, want) {
 			t.Fatalf("audit log lacks %s: %s", want, joined)
 		}
+	}
+}
+
+func TestInvitationCreatesAccountWithRole(t *testing.T) {
+	h := newHarness(t)
+	h.addProject("virtrigaud.yaml")
+	owner := h.member("owner@demo.org", "virtrigaud", embargo.RoleOwner)
+	res := h.post(owner, "/m/virtrigaud/invitations", url.Values{"email": {"Grace@Demo.org"}, "role": {"triager"}})
+	b := body(res)
+	link := regexp.MustCompile(`/invite/[A-Za-z0-9_-]{43}`).FindString(b)
+	if res.StatusCode != 201 || link == "" {
+		t.Fatalf("invite: %d %s", res.StatusCode, b)
+	}
+	c := h.client()
+	if b := body(h.get(c, link)); !strings.Contains(b, "grace@demo.org") {
+		t.Fatalf("invite page: %s", b)
+	}
+	if res := h.post(c, link, url.Values{"name": {"Grace"}, "password": {"short"}}); res.StatusCode != 400 || !strings.Contains(body(res), "at least 12") {
+		t.Fatalf("short password: %d", res.StatusCode)
+	}
+	res = h.post(c, link, url.Values{"name": {"Grace"}, "password": {adminPassword}})
+	if res.StatusCode != 303 || res.Header.Get("Location") != "/inbox" {
+		t.Fatalf("accept: %d %s", res.StatusCode, body(res))
+	}
+	if b := body(h.get(c, "/m/virtrigaud/members")); !strings.Contains(b, "grace@demo.org") || !strings.Contains(b, "triager") {
+		t.Fatalf("members: %s", b)
+	}
+	if res := h.post(h.client(), link, url.Values{"name": {"Eve"}, "password": {adminPassword}}); res.StatusCode != 401 {
+		t.Fatalf("second use: %d", res.StatusCode)
+	}
+	if strings.Contains(h.logs.String(), strings.TrimPrefix(link, "/invite/")) {
+		t.Fatal("the invitation token reached the log")
 	}
 }

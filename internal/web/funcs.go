@@ -115,6 +115,9 @@ func eventText(e app.TimelineEntry) string {
 		if e.From == "" {
 			return "set the severity to " + e.To
 		}
+		if e.From == e.To {
+			return "confirmed the severity " + e.To
+		}
 		return fmt.Sprintf("changed the severity from %s to %s", e.From, e.To)
 	case embargo.EventCVSS3, embargo.EventCVSS4:
 		v := "CVSS v3.1"

@@ -32,7 +32,7 @@ type ReportFormPage struct {
 
 // ReportForm serves GET /p/{slug}/report.
 func (w *Web) ReportForm(rw http.ResponseWriter, r *http.Request) error {
-	return w.reportForm(rw, r, http.StatusOK, embargo.ReportContent{Credit: embargo.CreditPreference{Mode: embargo.CreditName}}, nil)
+	return w.reportForm(rw, r, http.StatusOK, embargo.ReportContent{}, nil)
 }
 
 func (w *Web) reportForm(rw http.ResponseWriter, r *http.Request, status int, form embargo.ReportContent, err error) error {

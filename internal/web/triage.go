@@ -68,8 +68,10 @@ type CasePage struct {
 	Title  string
 	Case   app.Case
 	Notice string
-	Error  string
-	Field  string
+	// Done names the action the notice is about.
+	Done  string
+	Error string
+	Field string
 }
 
 func caseNumber(r *http.Request) (int64, error) {
@@ -96,6 +98,9 @@ func (w *Web) casePage(rw http.ResponseWriter, r *http.Request, status int, noti
 		return err
 	}
 	page := CasePage{Base: baseOf(r), Title: c.Report.Ref(c.Project.Slug) + " " + c.Report.Content.Title, Case: c, Notice: caseNotices[notice]}
+	if page.Notice != "" {
+		page.Done = notice
+	}
 	if failure != nil {
 		page.Error = httpx.PublicMessage(failure)
 		var fe embargo.FieldErrors

@@ -92,3 +92,15 @@ CREATE TABLE collaborators (
     revoked_at TIMESTAMP,
     UNIQUE (report_id, email)
 );
+
+CREATE TABLE invitations (
+    token_hash TEXT PRIMARY KEY,
+    email      TEXT NOT NULL,
+    project_id INTEGER REFERENCES projects (id) ON DELETE CASCADE,
+    role       TEXT CHECK (role IN ('owner', 'triager', 'viewer')),
+    is_admin   BOOLEAN NOT NULL DEFAULT FALSE,
+    created_by TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    expires_at TIMESTAMP NOT NULL,
+    used_at    TIMESTAMP
+);
