@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/embargo-cvd/embargo/internal/cwe"
 	"github.com/embargo-cvd/embargo/internal/embargo"
 	"github.com/embargo-cvd/embargo/internal/sla"
 	"github.com/embargo-cvd/embargo/internal/store"
@@ -356,3 +357,48 @@ func (a *App) ProjectMembers(ctx context.Context, u embargo.User, slug string) (
 	ms, err := a.store.Members(ctx, p.ID)
 	return p, role, ms, err
 }
+
+// SetCWEs replaces the report's weaknesses, each validated against the
+// MITRE CWE catalogue shipped in the binary (cwe.Version).
+func (a *App) SetCWEs(ctx context.Context, u embargo.User, slug string, n int64, refs []string) error {
+	var ids []string
+	seen := map[string]bool{}
+	for _, r := range refs {
+		for _, part := range strings.FieldsFunc(r, func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '\t' }) {
+			w, err := cwe.Check(part)
+			if err != nil {
+				return embargo.FieldErrors{{Field: "cwe", Message: err.Error()}}
+			}
+			if !seen[w.Ref()] {
+				seen[w.Ref()] = true
+				ids = append(ids, w.Ref())
+			}
+		}
+	}
+	if len(ids) > 10 {
+		return embargo.FieldErrors{{Field: "cwe", Message: "at most 10 weaknesses"}}
+	}
+	_, err := a.change(ctx, u, slug, n, "SetCWEs", func(r *embargo.Report, _ *embargo.Policy, _ []embargo.Event) ([]store.EventInput, error) {
+		from, to := strings.Join(r.CWEs, ", "), strings.Join(ids, ", ")
+		if from == to {
+			return nil, nil
+		}
+		r.CWEs = ids
+		return []store.EventInput{{Event: embargo.Event{Kind: embargo.EventCWE, Audience: embargo.AudienceInternal, From: from, To: to}}}, nil
+	})
+	return err
+}
+
+// Weaknesses returns the catalogue entries of a report's CWE ids.
+func (c Case) Weaknesses() []cwe.Weakness {
+	var out []cwe.Weakness
+	for _, id := range c.Report.CWEs {
+		if w, ok := cwe.Lookup(id); ok {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// CWEVersion names the catalogue CWE ids are checked against.
+func (c Case) CWEVersion() string { return cwe.Version }

@@ -130,6 +130,8 @@ func TestAccessByActor(t *testing.T) {
 		{"triager", triager, "POST", rep + "/assignee", url.Values{"assignee": {fmt.Sprint(mustUser(h, "triager@demo.org").ID)}}, 303, "done=assignee"},
 		{"triager", triager, "POST", rep + "/labels", url.Values{"labels": {"agent, rce"}}, 303, "done=labels"},
 		{"triager", triager, "POST", rep + "/affected", url.Values{"affected": {"Go github.com/projectbeskar/virtrigaud 0 0.1.4"}}, 303, "done=affected"},
+		{"triager", triager, "POST", rep + "/cwe", url.Values{"cwe": {"CWE-22, 23"}}, 303, "done=cwe"},
+		{"viewer", viewer, "POST", rep + "/cwe", url.Values{"cwe": {"CWE-22"}}, 403, "needs the triager role"},
 		{"triager", triager, "POST", "/m/virtrigaud/reports/2/duplicate", url.Values{"of": {"1"}}, 303, "done=duplicate"},
 		{"triager", triager, "POST", "/m/virtrigaud/members", url.Values{"email": {"x@demo.org"}, "role": {"owner"}}, 403, "needs the owner role"},
 		{"triager", triager, "GET", "/m/virtrigaud/reports/99", nil, 404, "not found"},

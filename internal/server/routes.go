@@ -104,6 +104,7 @@ func (s *Server) routes() []Route {
 		{Method: "POST", Pattern: "/m/{slug}/reports/{n}/assignee", Perm: ProjectTriager, Handler: w.CaseAssign},
 		{Method: "POST", Pattern: "/m/{slug}/reports/{n}/labels", Perm: ProjectTriager, Handler: w.CaseLabels},
 		{Method: "POST", Pattern: "/m/{slug}/reports/{n}/affected", Perm: ProjectTriager, Handler: w.CaseAffected},
+		{Method: "POST", Pattern: "/m/{slug}/reports/{n}/cwe", Perm: ProjectTriager, Handler: w.CaseCWE},
 		{Method: "GET", Pattern: "/m/{slug}/members", Perm: ProjectViewer, Handler: w.Members},
 		{Method: "POST", Pattern: "/m/{slug}/members", Perm: ProjectOwner, Handler: w.SetMember},
 		{Method: "POST", Pattern: "/m/{slug}/invitations", Perm: ProjectOwner, Handler: w.CreateInvitation},

@@ -60,6 +60,12 @@ func TestTriageFlowAndWhatTheReporterSees(t *testing.T) {
 	post(rep+"/assignee", url.Values{"assignee": {"999"}}, 400, "only a triager or owner")
 	post(rep+"/affected", url.Values{"affected": {"Go only-two-fields"}}, 400, "ECOSYSTEM PACKAGE INTRODUCED")
 	post(rep+"/affected", url.Values{"affected": {"Cobol pkg 1.0"}}, 400, "unknown ecosystem")
+	post(rep+"/cwe", url.Values{"cwe": {"CWE-532, cwe-200"}}, 303, "")
+	post(rep+"/cwe", url.Values{"cwe": {"CWE-132"}}, 400, "deprecated")
+	post(rep+"/cwe", url.Values{"cwe": {"CWE-424242"}}, 400, "not a weakness of the CWE 4.17")
+	if page := body(h.get(tri, rep)); !strings.Contains(page, "CWE-532: Insertion of Sensitive Information into Log File") {
+		t.Fatal("the report page does not name the weakness")
+	}
 	post(rep+"/transition", url.Values{"to": {"needs-info"}}, 303, "")
 	page = body(h.get(tri, rep))
 	if !strings.Contains(page, "paused") || !strings.Contains(page, "SECRET-NOTE") || !strings.Contains(page, "set by hand") {

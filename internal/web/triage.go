@@ -114,7 +114,7 @@ func (w *Web) casePage(rw http.ResponseWriter, r *http.Request, status int, noti
 var caseNotices = map[string]string{
 	"state": "State changed.", "note": "Internal note added.", "message": "Message sent to the reporter.",
 	"cvss": "CVSS updated.", "severity": "Severity updated.", "assignee": "Assignee updated.", "labels": "Labels updated.",
-	"affected": "Affected versions updated.", "duplicate": "Closed as a duplicate.",
+	"affected": "Affected versions updated.", "cwe": "Weaknesses updated.", "duplicate": "Closed as a duplicate.",
 }
 
 // caseAction runs one triage action from a form, then redirects back to the
@@ -214,6 +214,13 @@ func (w *Web) CaseAssign(rw http.ResponseWriter, r *http.Request) error {
 func (w *Web) CaseLabels(rw http.ResponseWriter, r *http.Request) error {
 	return w.caseAction(rw, r, "labels", func(u embargo.User, slug string, n int64, f formValues, _ []app.Upload) error {
 		return w.app.SetLabels(r.Context(), u, slug, n, []string{f.Get("labels")})
+	})
+}
+
+// CaseCWE serves POST …/cwe (field: cwe, ids separated by commas).
+func (w *Web) CaseCWE(rw http.ResponseWriter, r *http.Request) error {
+	return w.caseAction(rw, r, "cwe", func(u embargo.User, slug string, n int64, f formValues, _ []app.Upload) error {
+		return w.app.SetCWEs(r.Context(), u, slug, n, []string{f.Get("cwe")})
 	})
 }
 
