@@ -64,7 +64,7 @@ type Receipt struct {
 // files over the limits, Conflict-kind for an Idempotency-Key reused with
 // a different request.
 func (a *App) SubmitReport(ctx context.Context, slug string, sub Submission) (Receipt, error) {
-	p, pol, rev, err := a.ProjectPolicy(ctx, slug)
+	p, pol, rev, err := a.policyInForce(ctx, slug)
 	if err != nil {
 		return Receipt{}, err
 	}
@@ -329,6 +329,20 @@ func checkBody(body string, files bool) (string, error) {
 		return "", embargo.FieldErrors{{Field: "body", Message: fmt.Sprintf("the message is longer than %d characters", embargo.MaxText)}}
 	}
 	return body, nil
+}
+
+// policyInForce returns a project and its policy in force with one query
+// when the policy's content is already parsed.
+func (a *App) policyInForce(ctx context.Context, slug string) (embargo.Project, *embargo.Policy, embargo.PolicyRevision, error) {
+	p, ref, err := a.store.ProjectPolicyRef(ctx, slug)
+	if err != nil {
+		return p, nil, ref, err
+	}
+	if cached, ok := a.policies.Load(ref.SHA256); ok {
+		return p, cached.(*embargo.Policy), ref, nil
+	}
+	pol, err := a.policyAt(ctx, p, ref.Revision)
+	return p, pol, ref, err
 }
 
 // policyAt returns the policy revision a report was received under.

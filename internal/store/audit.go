@@ -25,7 +25,7 @@ type auditRecord struct {
 func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, r auditRecord) error {
 	var seq int64
 	var prev string
-	err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).Scan(&seq, &prev)
+	err := s.txQueryRow(ctx, tx, `UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).Scan(&seq, &prev)
 	if err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
@@ -40,12 +40,12 @@ func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, r auditRecord) erro
 	if e.ProjectID != 0 {
 		project = e.ProjectID
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, action, project_id, subject, details, prev_hash, hash)
+	if _, err := s.txExec(ctx, tx, `INSERT INTO audit_log (seq, at, actor, action, project_id, subject, details, prev_hash, hash)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		e.Seq, e.At, e.Actor, e.Action, project, e.Subject, string(details), e.PrevHash, e.Hash); err != nil {
 		return fmt.Errorf("audit append: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, e.Hash); err != nil {
+	if _, err := s.txExec(ctx, tx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, e.Hash); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	return nil

@@ -122,3 +122,20 @@ func (s *Store) Project(ctx context.Context, id int64) (embargo.Project, error) 
 	}
 	return p, nil
 }
+
+// ProjectPolicyRef returns a project and the revision number and SHA-256
+// of its policy in force, in one query and without the policy's text (the
+// caller parses a revision once per content).
+func (s *Store) ProjectPolicyRef(ctx context.Context, slug string) (embargo.Project, embargo.PolicyRevision, error) {
+	var p embargo.Project
+	var r embargo.PolicyRevision
+	err := s.readRow(ctx, `SELECT p.id, p.slug, p.name, p.policy_revision, p.created_at, r.sha256
+		FROM projects p JOIN policy_revisions r ON r.project_id = p.id AND r.revision = p.policy_revision
+		WHERE p.slug = $1`, slug).Scan(&p.ID, &p.Slug, &p.Name, &p.PolicyRevision, &p.CreatedAt, &r.SHA256)
+	if err != nil {
+		return p, r, fmt.Errorf("store.ProjectPolicyRef(%q): %w", slug, notFound(err, "project "+strconv.Quote(slug)))
+	}
+	p.CreatedAt = p.CreatedAt.UTC()
+	r.ProjectID, r.Revision = p.ID, p.PolicyRevision
+	return p, r, nil
+}

@@ -50,11 +50,15 @@ func (s *Store) CreateReport(ctx context.Context, nr NewReport) (r embargo.Repor
 	if err != nil {
 		return r, false, err
 	}
+	var replayID int64
 	err = s.inTx(ctx, "store.CreateReport", func(tx *sql.Tx) error {
-		// Lock the project row first: it serialises numbering and
-		// idempotency checks of concurrent submissions on PostgreSQL.
-		if err := s.lockProject(ctx, tx, nr.ProjectID); err != nil {
-			return err
+		// Numbering first: the update takes the project's row lock, which
+		// serialises concurrent submissions (and their idempotency checks)
+		// on PostgreSQL; SQLite runs one write transaction at a time.
+		var number int64
+		if err := s.txQueryRow(ctx, tx, `UPDATE projects SET report_seq = report_seq + 1 WHERE id = $1 RETURNING report_seq`,
+			nr.ProjectID).Scan(&number); err != nil {
+			return notFound(err, "project")
 		}
 		if nr.IdempotencyKey != "" {
 			var id int64
@@ -63,19 +67,13 @@ func (s *Store) CreateReport(ctx context.Context, nr NewReport) (r embargo.Repor
 				nr.ProjectID, nr.IdempotencyKey).Scan(&id, &digest)
 			switch {
 			case err == nil && digest == nr.RequestSHA256:
-				replay = true
-				r, err = s.scanReport(tx.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE id = $1`, id))
-				return err
+				replayID = id
+				return errReplay // roll back the number taken above
 			case err == nil:
 				return embargo.Errorf(embargo.KindConflict, "this Idempotency-Key was already used for a different request")
 			case !errors.Is(err, sql.ErrNoRows):
 				return err
 			}
-		}
-		var number int64
-		if err := tx.QueryRowContext(ctx, `UPDATE projects SET report_seq = report_seq + 1 WHERE id = $1 RETURNING report_seq`,
-			nr.ProjectID).Scan(&number); err != nil {
-			return notFound(err, "project")
 		}
 		r = embargo.Report{ProjectID: nr.ProjectID, Number: number, State: embargo.StateNew, Channel: nr.Channel,
 			PolicyRevision: nr.PolicyRevision, ReceivedAt: now, UpdatedAt: now, NextDue: nr.NextDue.UTC(), Content: nr.Content}
@@ -83,7 +81,7 @@ func (s *Store) CreateReport(ctx context.Context, nr NewReport) (r embargo.Repor
 		if nr.IdempotencyKey != "" {
 			key, digest = nr.IdempotencyKey, nr.RequestSHA256
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO reports (project_id, number, state, channel, policy_revision,
+		if err := s.txQueryRow(ctx, tx, `INSERT INTO reports (project_id, number, state, channel, policy_revision,
 			received_at, updated_at, next_due, thread_hash, idempotency_key, request_sha256, content)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
 			r.ProjectID, r.Number, r.State, r.Channel, r.PolicyRevision, now, now, nullTime(r.NextDue),
@@ -99,22 +97,18 @@ func (s *Store) CreateReport(ctx context.Context, nr NewReport) (r embargo.Repor
 			Subject: reportSubject(r.ID), Details: map[string]string{"number": strconv.FormatInt(r.Number, 10),
 				"channel": r.Channel, "attachments": strconv.Itoa(len(nr.Attachments))}})
 	})
+	if errors.Is(err, errReplay) {
+		r, err = s.Report(ctx, replayID)
+		return r, true, err
+	}
 	if err != nil {
 		return embargo.Report{}, false, err
 	}
-	return r, replay, nil
+	return r, false, nil
 }
 
-// lockProject takes the project's row lock on PostgreSQL; SQLite's
-// immediate transactions already run one at a time.
-func (s *Store) lockProject(ctx context.Context, tx *sql.Tx, projectID int64) error {
-	if s.dialect != Postgres {
-		return nil
-	}
-	var id int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM projects WHERE id = $1 FOR UPDATE`, projectID).Scan(&id)
-	return notFound(err, "project")
-}
+// errReplay aborts the transaction of an idempotent retry.
+var errReplay = errors.New("idempotent replay")
 
 func reportSubject(id int64) string { return "report:" + strconv.FormatInt(id, 10) }
 
@@ -394,7 +388,7 @@ func (s *Store) insertEvent(ctx context.Context, tx *sql.Tx, ev *embargo.Event, 
 	if ev.Body != "" {
 		body = []byte(ev.Body)
 	}
-	if err := tx.QueryRowContext(ctx, `INSERT INTO report_events (report_id, at, actor, kind, audience, from_value, to_value, body)
+	if err := s.txQueryRow(ctx, tx, `INSERT INTO report_events (report_id, at, actor, kind, audience, from_value, to_value, body)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
 		ev.ReportID, ev.At, string(ev.Actor), string(ev.Kind), string(ev.Audience), ev.From, ev.To, body).Scan(&ev.ID); err != nil {
 		return fmt.Errorf("event: %w", err)

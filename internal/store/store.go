@@ -40,6 +40,8 @@ type Store struct {
 	r *sql.DB
 	// now is the injected clock, in UTC.
 	now func() time.Time
+	// stmts holds prepared statements of the hot paths (SQLite).
+	stmts stmts
 }
 
 // Options tune Open.
@@ -126,6 +128,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the connections.
 func (s *Store) Close() error {
+	s.stmts.close()
 	err := s.w.Close()
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
@@ -148,6 +151,9 @@ func (s *Store) inTx(ctx context.Context, op string, fn func(*sql.Tx) error) err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("%s: commit: %w", op, err)
+	}
+	if s.stmts.hasPending() {
+		s.stmts.preparePending(context.WithoutCancel(ctx))
 	}
 	return nil
 }

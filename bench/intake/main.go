@@ -1,0 +1,173 @@
+// Command intake measures report intake through the JSON API, in reports
+// per second, on SQLite and (when a URL is given) PostgreSQL, each against
+// a baseline measured in the same run on the same database: a bare loop of
+// durable single-row INSERT transactions of the same payload size.
+//
+//	go run ./bench/intake -n 2000 -c 8 -postgres "$EMBARGO_TEST_POSTGRES_URL"
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/embargo-cvd/embargo/internal/api"
+	"github.com/embargo-cvd/embargo/internal/app"
+	"github.com/embargo-cvd/embargo/internal/embargo"
+	"github.com/embargo-cvd/embargo/internal/httpx"
+	"github.com/embargo-cvd/embargo/internal/server"
+	"github.com/embargo-cvd/embargo/internal/store"
+	"github.com/embargo-cvd/embargo/internal/web"
+)
+
+func main() {
+	n := flag.Int("n", 2000, "reports per measurement")
+	c := flag.Int("c", 8, "concurrent API clients")
+	pg := flag.String("postgres", "", "PostgreSQL URL (a scratch database: the bench creates and drops a schema)")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	flag.Parse()
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		check(err)
+		check(pprof.StartCPUProfile(f))
+		defer pprof.StopCPUProfile()
+	}
+	body := []byte(`{"title":"Stored XSS in the comment preview","description":"` + strings.Repeat("The preview renders raw HTML. ", 40) +
+		`","steps":"1. post <img src=x onerror=alert(1)>\n2. open the preview","credit":{"mode":"handle","name":"bench"}}`)
+	dir, err := os.MkdirTemp("", "embargo-bench-")
+	check(err)
+	defer os.RemoveAll(dir)
+	fmt.Printf("intake: %d reports, %d clients, %d-byte JSON body\n\n", *n, *c, len(body))
+	fmt.Printf("%-10s %14s %14s %8s\n", "database", "baseline r/s", "API r/s", "ratio")
+	run("sqlite", filepath.Join(dir, "embargo.db"), *n, *c, body)
+	if *pg != "" {
+		run("postgres", *pg, *n, *c, body)
+	}
+}
+
+func run(name, dsn string, n, c int, body []byte) {
+	ctx := context.Background()
+	if name == "postgres" {
+		var drop func()
+		dsn, drop = scratchSchema(dsn)
+		defer drop()
+	}
+	st, err := store.Open(ctx, dsn, store.Options{})
+	check(err)
+	defer st.Close()
+	_, err = st.Migrate(ctx)
+	check(err)
+	base := baseline(ctx, name, dsn, n, len(body))
+	rate := viaAPI(ctx, st, n, c, body)
+	fmt.Printf("%-10s %14.0f %14.0f %8.2f\n", name, base, rate, rate/base)
+}
+
+// baseline inserts n rows of size bytes, one durable transaction each, on
+// its own connection with the store's settings.
+func baseline(ctx context.Context, name, dsn string, n, size int) float64 {
+	var db *sql.DB
+	var err error
+	if name == "sqlite" {
+		db, err = sql.Open("sqlite", "file:"+dsn+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate")
+		db.SetMaxOpenConns(1)
+	} else {
+		db, err = sql.Open("pgx", dsn)
+	}
+	check(err)
+	defer db.Close()
+	_, err = db.ExecContext(ctx, `CREATE TABLE bench_baseline (id BIGINT PRIMARY KEY, payload BYTEA NOT NULL)`)
+	if err != nil && name == "sqlite" {
+		_, err = db.ExecContext(ctx, `CREATE TABLE bench_baseline (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)`)
+	}
+	check(err)
+	payload := bytes.Repeat([]byte("x"), size)
+	start := time.Now()
+	for i := range n {
+		tx, err := db.BeginTx(ctx, nil)
+		check(err)
+		_, err = tx.ExecContext(ctx, `INSERT INTO bench_baseline (id, payload) VALUES ($1, $2)`, i+1, payload)
+		check(err)
+		check(tx.Commit())
+	}
+	return float64(n) / time.Since(start).Seconds()
+}
+
+// viaAPI posts n reports with c concurrent clients to a real HTTP server
+// on loopback running the whole stack.
+func viaAPI(ctx context.Context, st *store.Store, n, c int, body []byte) float64 {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := httptest.NewUnstartedServer(nil)
+	a := app.New(st, log, app.Options{BaseURL: "http://" + srv.Listener.Addr().String()})
+	policy, err := os.ReadFile("examples/policies/virtrigaud.yaml")
+	check(err)
+	_, err = a.AddProject(ctx, embargo.ActorCLI, "virtrigaud.yaml", policy)
+	check(err)
+	intake := httpx.NewLimiter(time.Nanosecond, 1<<30)
+	w, err := web.New(a, log, web.Options{Intake: intake})
+	check(err)
+	h, err := server.New(a, w, api.New(a, log, api.Options{Intake: intake}), log, server.Options{MaxBodyBytes: 1 << 20, MaxUploadBytes: 1 << 26}).Handler()
+	check(err)
+	srv.Config.Handler = h
+	srv.Start()
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c}}
+	url := srv.URL + "/api/v1/projects/virtrigaud/reports"
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= int64(n) {
+				res, err := client.Post(url, "application/json", bytes.NewReader(body))
+				check(err)
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusCreated {
+					check(fmt.Errorf("status %d", res.StatusCode))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(n) / time.Since(start).Seconds()
+}
+
+// scratchSchema returns dsn with a fresh schema on its search path, and a
+// function that drops the schema.
+func scratchSchema(dsn string) (string, func()) {
+	db, err := sql.Open("pgx", dsn)
+	check(err)
+	schema := fmt.Sprintf("bench_%d", time.Now().UnixNano())
+	_, err = db.Exec(`CREATE SCHEMA ` + schema)
+	check(err)
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + "search_path=" + schema, func() {
+		db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
+		db.Close()
+	}
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "intake bench:", err)
+		os.Exit(1)
+	}
+}
