@@ -40,6 +40,18 @@ func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, r auditRecord) erro
 	if e.ProjectID != 0 {
 		project = e.ProjectID
 	}
+	if s.dialect == Postgres {
+		// One round trip for the entry and the new head while the head's
+		// row lock is held.
+		if _, err := tx.ExecContext(ctx, `WITH a AS (
+				INSERT INTO audit_log (seq, at, actor, action, project_id, subject, details, prev_hash, hash)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			) UPDATE audit_head SET hash = $9 WHERE id = 1`,
+			e.Seq, e.At, e.Actor, e.Action, project, e.Subject, string(details), e.PrevHash, e.Hash); err != nil {
+			return fmt.Errorf("audit append: %w", err)
+		}
+		return nil
+	}
 	if _, err := s.txExec(ctx, tx, `INSERT INTO audit_log (seq, at, actor, action, project_id, subject, details, prev_hash, hash)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		e.Seq, e.At, e.Actor, e.Action, project, e.Subject, string(details), e.PrevHash, e.Hash); err != nil {

@@ -52,6 +52,9 @@ func (s *Store) CreateReport(ctx context.Context, nr NewReport) (r embargo.Repor
 	}
 	var replayID int64
 	err = s.inTx(ctx, "store.CreateReport", func(tx *sql.Tx) error {
+		if s.dialect == Postgres && nr.IdempotencyKey == "" {
+			return s.createReportPostgres(ctx, tx, &r, nr, content, now)
+		}
 		// Numbering first: the update takes the project's row lock, which
 		// serialises concurrent submissions (and their idempotency checks)
 		// on PostgreSQL; SQLite runs one write transaction at a time.
@@ -93,9 +96,7 @@ func (s *Store) CreateReport(ctx context.Context, nr NewReport) (r embargo.Repor
 		if err := s.insertEvent(ctx, tx, &ev, nr.Attachments); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, auditRecord{Actor: embargo.ActorReporter, Action: "report.submit", ProjectID: r.ProjectID,
-			Subject: reportSubject(r.ID), Details: map[string]string{"number": strconv.FormatInt(r.Number, 10),
-				"channel": r.Channel, "attachments": strconv.Itoa(len(nr.Attachments))}})
+		return s.auditSubmit(ctx, tx, r, len(nr.Attachments))
 	})
 	if errors.Is(err, errReplay) {
 		r, err = s.Report(ctx, replayID)
@@ -105,6 +106,44 @@ func (s *Store) CreateReport(ctx context.Context, nr NewReport) (r embargo.Repor
 		return embargo.Report{}, false, err
 	}
 	return r, false, nil
+}
+
+func (s *Store) auditSubmit(ctx context.Context, tx *sql.Tx, r embargo.Report, files int) error {
+	return s.appendAudit(ctx, tx, auditRecord{Actor: embargo.ActorReporter, Action: "report.submit", ProjectID: r.ProjectID,
+		Subject: reportSubject(r.ID), Details: map[string]string{"number": strconv.FormatInt(r.Number, 10),
+			"channel": r.Channel, "attachments": strconv.Itoa(files)}})
+}
+
+// createReportPostgres numbers and inserts a report and its "submitted"
+// event in one statement (a data-modifying CTE): one round trip instead of
+// three while the project's row lock is held.
+func (s *Store) createReportPostgres(ctx context.Context, tx *sql.Tx, r *embargo.Report, nr NewReport, content []byte, now time.Time) error {
+	*r = embargo.Report{ProjectID: nr.ProjectID, State: embargo.StateNew, Channel: nr.Channel,
+		PolicyRevision: nr.PolicyRevision, ReceivedAt: now, UpdatedAt: now, NextDue: nr.NextDue.UTC(), Content: nr.Content}
+	ev := embargo.Event{At: now, Actor: embargo.ActorReporter, Kind: embargo.EventSubmitted,
+		Audience: embargo.AudienceThread, To: string(embargo.StateNew)}
+	err := tx.QueryRowContext(ctx, `WITH n AS (
+			UPDATE projects SET report_seq = report_seq + 1 WHERE id = $1 RETURNING report_seq
+		), r AS (
+			INSERT INTO reports (project_id, number, state, channel, policy_revision, received_at, updated_at, next_due, thread_hash, content)
+			SELECT $1, n.report_seq, $2::text, $3::text, $4::integer, $5::timestamptz, $5::timestamptz, $6::timestamptz, $7::text, $8::bytea FROM n
+			RETURNING id, number
+		), e AS (
+			INSERT INTO report_events (report_id, at, actor, kind, audience, to_value)
+			SELECT r.id, $5::timestamptz, $9::text, $10::text, $11::text, $2::text FROM r
+			RETURNING id
+		)
+		SELECT r.id, r.number, e.id FROM r, e`,
+		nr.ProjectID, string(r.State), r.Channel, r.PolicyRevision, now, nullTime(r.NextDue), nr.ThreadHash, content,
+		string(ev.Actor), string(ev.Kind), string(ev.Audience)).Scan(&r.ID, &r.Number, &ev.ID)
+	if err != nil {
+		return notFound(err, "project")
+	}
+	ev.ReportID = r.ID
+	if err := s.insertAttachments(ctx, tx, &ev, nr.Attachments); err != nil {
+		return err
+	}
+	return s.auditSubmit(ctx, tx, *r, len(nr.Attachments))
 }
 
 // errReplay aborts the transaction of an idempotent retry.
@@ -393,6 +432,10 @@ func (s *Store) insertEvent(ctx context.Context, tx *sql.Tx, ev *embargo.Event, 
 		ev.ReportID, ev.At, string(ev.Actor), string(ev.Kind), string(ev.Audience), ev.From, ev.To, body).Scan(&ev.ID); err != nil {
 		return fmt.Errorf("event: %w", err)
 	}
+	return s.insertAttachments(ctx, tx, ev, files)
+}
+
+func (s *Store) insertAttachments(ctx context.Context, tx *sql.Tx, ev *embargo.Event, files []NewAttachment) error {
 	for _, f := range files {
 		sum := sha256.Sum256(f.Data)
 		a := embargo.Attachment{ReportID: ev.ReportID, EventID: ev.ID, Name: f.Name, ContentType: f.ContentType,

@@ -42,6 +42,12 @@ type Store struct {
 	now func() time.Time
 	// stmts holds prepared statements of the hot paths (SQLite).
 	stmts stmts
+	// writers bounds this process's concurrent write transactions on
+	// PostgreSQL. Every write appends to the audit chain, whose head row
+	// serialises them anyway; queueing here instead of on the row lock
+	// avoids a convoy of waiting connections (measured in
+	// docs/BENCHMARKS.md). SQLite has one writer connection already.
+	writers chan struct{}
 }
 
 // Options tune Open.
@@ -68,6 +74,7 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 			return nil, fmt.Errorf("store.Open: %w", err)
 		}
 		s.w.SetMaxOpenConns(20)
+		s.writers = make(chan struct{}, 2)
 		s.w.SetConnMaxIdleTime(5 * time.Minute)
 		s.r = s.w
 	default:
@@ -141,6 +148,14 @@ func (s *Store) Now() time.Time { return s.now() }
 
 // inTx runs fn in a write transaction and commits it when fn returns nil.
 func (s *Store) inTx(ctx context.Context, op string, fn func(*sql.Tx) error) error {
+	if s.writers != nil {
+		select {
+		case s.writers <- struct{}{}:
+			defer func() { <-s.writers }()
+		case <-ctx.Done():
+			return fmt.Errorf("%s: %w", op, ctx.Err())
+		}
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("%s: begin: %w", op, err)
