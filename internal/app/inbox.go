@@ -61,6 +61,9 @@ func (a *App) Inbox(ctx context.Context, u embargo.User, f InboxFilter) (Inbox, 
 	byID := map[int64]embargo.Project{}
 	rf := store.ReportFilter{Limit: InboxPageSize, Offset: (f.Page - 1) * InboxPageSize, Severity: f.Severity}
 	for _, m := range ms {
+		if u.Token != nil && u.Token.ProjectID != 0 && u.Token.ProjectID != m.ProjectID {
+			continue // the API token is for another project
+		}
 		p, err := a.store.Project(ctx, m.ProjectID)
 		if err != nil {
 			return Inbox{}, err
@@ -156,4 +159,9 @@ func (a *App) AddMemberCLI(ctx context.Context, slug, email string, role embargo
 // Memberships lists the projects a maintainer belongs to.
 func (a *App) Memberships(ctx context.Context, u embargo.User) ([]embargo.Member, error) {
 	return a.store.Memberships(ctx, u.ID)
+}
+
+// ProjectByID returns a project, or a NotFound-kind error.
+func (a *App) ProjectByID(ctx context.Context, id int64) (embargo.Project, error) {
+	return a.store.Project(ctx, id)
 }

@@ -22,7 +22,7 @@ func (a *App) ProjectRole(ctx context.Context, u embargo.User, slug string) (emb
 		return p, "", err
 	}
 	role, err := a.store.MemberRole(ctx, p.ID, u.ID)
-	return p, role, err
+	return p, effectiveRole(u, p, role), err
 }
 
 // require returns the project when u holds at least min on it, else a
@@ -34,6 +34,9 @@ func (a *App) require(ctx context.Context, u embargo.User, slug string, min emba
 		return p, role, err
 	}
 	if !role.AtLeast(min) {
+		if role == "" && u.Token != nil && u.Token.ProjectID != 0 && u.Token.ProjectID != p.ID {
+			return p, role, embargo.Errorf(embargo.KindForbidden, "this API token is for another project")
+		}
 		if role == "" {
 			return p, role, embargo.Errorf(embargo.KindForbidden, "you are not a member of %s", p.Name)
 		}

@@ -31,6 +31,16 @@ type User struct {
 	PasswordHash string
 	IsAdmin      bool
 	CreatedAt    time.Time
+	// Token limits a user acting through an API token: nil for a session.
+	Token *TokenScope
+}
+
+// TokenScope is what an API token allows its user: a role at most, on one
+// project or (ProjectID 0) on each project the user belongs to.
+type TokenScope struct {
+	ID        int64
+	ProjectID int64
+	Role      Role
 }
 
 // Actor names who did something, for the audit log and timelines:

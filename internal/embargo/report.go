@@ -111,16 +111,23 @@ func Transition(from, to, resume State) error {
 	case from == to:
 		why = "the report is already " + string(from)
 	case len(next) == 0:
-		why = "a " + string(from) + " report is closed for good"
+		why = article(from) + " " + string(from) + " report is closed for good"
 	case from == StateNeedsInfo && Resumable(resume) && Resumable(to):
 		why = "a needs-info report returns to the state it interrupted (" + string(resume) + ")"
 	default:
-		why = "a " + string(from) + " report cannot become " + string(to)
+		why = article(from) + " " + string(from) + " report cannot become " + string(to)
 	}
 	if len(next) > 0 {
 		why += "; allowed: " + joinStates(next)
 	}
 	return Errorf(KindConflict, "%s", why)
+}
+
+func article(s State) string {
+	if strings.ContainsRune("aeiou", rune(s[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 func pick(a, b State) State {

@@ -3,10 +3,12 @@ package server
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/embargo-cvd/embargo/internal/api"
 	"github.com/embargo-cvd/embargo/internal/app"
@@ -50,6 +52,7 @@ func TestAccessByActor(t *testing.T) {
 	otherOwner := h.member("owner@bpf.org", "bpfcompat", embargo.RoleOwner)
 	mine := h.submit("virtrigaud", "Report one")
 	theirs := h.submit("virtrigaud", "Report two")
+	h.submit("virtrigaud", "Report three")
 	bpf := h.submit("bpfcompat", "BPF report")
 	thread := strings.TrimPrefix(mine.ThreadURL, h.srv.URL)
 	otherThread := strings.TrimPrefix(theirs.ThreadURL, h.srv.URL)
@@ -71,6 +74,30 @@ func TestAccessByActor(t *testing.T) {
 		status int
 		want   string
 	}
+	// apiCase is a JSON request with a bearer token.
+	type apiCase struct {
+		actor, method, path string
+		status              int
+		want, json, bearer  string
+	}
+	token := func(email, slug string, role embargo.Role) string {
+		tok, err := h.app.CreateAPIToken(context.Background(), mustUser(h, email), "test", slug, role, 24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	triagerTok := token("triager@demo.org", "virtrigaud", embargo.RoleTriager)
+	triagerReadTok := token("triager@demo.org", "virtrigaud", embargo.RoleViewer)
+	viewerTok := token("viewer@demo.org", "", embargo.RoleOwner)
+	otherTok := token("owner@bpf.org", "bpfcompat", embargo.RoleOwner)
+	triagerBpfTok := ""
+	if err := h.app.AddMemberCLI(context.Background(), "bpfcompat", "triager@demo.org", embargo.RoleTriager); err != nil {
+		t.Fatal(err)
+	}
+	triagerBpfTok = token("triager@demo.org", "bpfcompat", embargo.RoleTriager)
+	token("triager@demo.org", "", embargo.RoleViewer) // id 6, revoked below
+	apiRep := "/api/v1/projects/virtrigaud/reports/1"
 	none := url.Values{}
 	tests := []tc{
 		{"anonymous", anon, "GET", "/", nil, 200, "VirtRigaud"},
@@ -161,6 +188,18 @@ func TestAccessByActor(t *testing.T) {
 		{"anonymous", anon, "POST", "/admin/projects/import", url.Values{"source": {"x"}}, 401, "sign in first"},
 		{"anonymous", anon, "POST", "/admin/projects", url.Values{"policy": {"x"}}, 401, "sign in first"},
 		{"anonymous", anon, "GET", "/m/virtrigaud/members", nil, 303, "/login"},
+		// API tokens: created by a signed-in maintainer, shown once.
+		{"anonymous", anon, "GET", "/account/tokens", nil, 303, "/login"},
+		{"viewer", viewer, "GET", "/account/tokens", nil, 200, "all of mine"},
+		{"viewer", viewer, "POST", "/account/tokens", url.Values{"name": {"ci"}, "project": {"virtrigaud"}, "role": {"viewer"}, "days": {"30"}}, 201, "embargo_"},
+		{"viewer", viewer, "POST", "/account/tokens", url.Values{"name": {"ci"}, "project": {"bpfcompat"}, "role": {"viewer"}, "days": {"30"}}, 403, "not a member"},
+		{"viewer", viewer, "POST", "/account/tokens", url.Values{"name": {"ci"}, "role": {"viewer"}, "days": {"900"}}, 400, "366 days"},
+		{"anonymous", anon, "POST", "/account/tokens", url.Values{"name": {"x"}}, 401, "sign in first"},
+		{"owner", owner, "POST", "/account/tokens/6/revoke", none, 404, "no such token"},
+		{"triager", triager, "POST", "/account/tokens/6/revoke", none, 303, "/account/tokens"},
+		// The JSON API for maintainers, with bearer tokens.
+		{"anonymous", anon, "GET", "/api/v1/openapi.json", nil, 200, `"openapi": "3.1.0"`},
+		{"anonymous", anon, "GET", "/api/v1/reports", nil, 401, "sign in first"},
 		// Invitations: admins to anything, owners to their project.
 		{"anonymous", anon, "POST", "/admin/invitations", url.Values{"email": {"new@demo.org"}, "project": {"virtrigaud"}, "role": {"viewer"}}, 401, "sign in first"},
 		{"triager", triager, "POST", "/admin/invitations", url.Values{"email": {"new@demo.org"}, "project": {"virtrigaud"}, "role": {"viewer"}}, 403, "instance admin"},
@@ -172,6 +211,34 @@ func TestAccessByActor(t *testing.T) {
 		{"anonymous", anon, "GET", "/invite/" + strings.Repeat("x", 43), nil, 404, "invalid, used or expired"},
 		{"anonymous", anon, "POST", "/invite/" + strings.Repeat("x", 43), url.Values{"name": {"X"}, "password": {adminPassword}}, 401, "invalid, used or expired"},
 	}
+	apiTests := []apiCase{
+		{"bad token", "GET", "/api/v1/reports", 401, "malformed", "", "garbage"},
+		{"revoked token", "GET", "/api/v1/reports", 401, "unknown, revoked or expired", "", "embargo_" + strings.Repeat("A", 43)},
+		{"viewer token", "GET", "/api/v1/reports", 200, `"ref": "virtrigaud#1"`, "", viewerTok},
+		{"other project's token", "GET", "/api/v1/reports", 200, `"ref": "bpfcompat#1"`, "", otherTok},
+		{"other project's token", "GET", "/api/v1/reports?project=virtrigaud", 403, "not a member", "", otherTok},
+		{"triager token for bpfcompat", "GET", "/api/v1/reports?project=virtrigaud", 403, "", "", triagerBpfTok},
+		{"triager token for bpfcompat", "GET", apiRep, 403, "another project", "", triagerBpfTok},
+		{"viewer token", "GET", apiRep, 200, `"title": "Report one"`, "", viewerTok},
+		{"viewer token", "POST", apiRep + "/transitions", 403, "needs the triager role", `{"to":"triaged"}`, viewerTok},
+		{"triager token narrowed to viewer", "POST", apiRep + "/notes", 403, "needs the triager role", `{"body":"x"}`, triagerReadTok},
+		{"other project's token", "GET", apiRep, 403, "another project", "", otherTok},
+		{"triager token", "GET", apiRep, 200, `"audience": "internal"`, "", triagerTok},
+		{"triager token", "POST", apiRep + "/transitions", 200, `"state": "triaged"`, `{"to":"triaged","reason":"confirmed on 0.1.3"}`, triagerTok},
+		{"triager token", "POST", apiRep + "/transitions", 409, "cannot become new", `{"to":"new"}`, triagerTok},
+		{"triager token", "POST", apiRep + "/notes", 201, `"kind": "note"`, `{"body":"api note"}`, triagerTok},
+		{"triager token", "POST", apiRep + "/messages", 201, `"kind": "message"`, `{"body":"api message"}`, triagerTok},
+		{"triager token", "PUT", apiRep + "/cvss", 200, `"score": 9.3`, `{"version":"4.0","vector":"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"}`, triagerTok},
+		{"triager token", "PUT", apiRep + "/cvss", 400, `"field":"cvss31"`, `{"version":"3.1","vector":"nope"}`, triagerTok},
+		{"triager token", "PUT", apiRep + "/severity", 200, `"severity_override": true`, `{"severity":"medium","reason":"mitigated by default config"}`, triagerTok},
+		{"triager token", "PUT", apiRep + "/assignee", 200, `"assignee_id"`, fmt.Sprintf(`{"user_id":%d}`, mustUser(h, "owner@demo.org").ID), triagerTok},
+		{"triager token", "PUT", apiRep + "/labels", 200, `"api"`, `{"labels":["api","agent"]}`, triagerTok},
+		{"triager token", "PUT", apiRep + "/cwe", 200, `"CWE-78"`, `{"cwes":["CWE-78"]}`, triagerTok},
+		{"triager token", "PUT", apiRep + "/affected", 200, `"introduced": "0.1.0"`, `{"affected":[{"ecosystem":"Go","package":"example.com/x","ranges":[{"introduced":"0.1.0","fixed":"0.1.5"}]}]}`, triagerTok},
+		{"triager token", "PUT", apiRep + "/affected", 400, "unknown field", `{"affected":[],"extra":1}`, triagerTok},
+		{"triager token", "POST", "/api/v1/projects/virtrigaud/reports/3/duplicate", 200, `"state": "duplicate"`, `{"of":1}`, triagerTok},
+		{"triager token", "GET", "/api/v1/projects/virtrigaud/reports/99", 404, "not found", "", triagerTok},
+	}
 	mux := http.NewServeMux()
 	s := &Server{web: &web.Web{}, api: &api.API{}}
 	for _, rt := range s.routes() {
@@ -180,7 +247,12 @@ func TestAccessByActor(t *testing.T) {
 	covered := map[string]bool{}
 	for _, tt := range tests {
 		t.Run(tt.actor+" "+tt.method+" "+tt.path, func(t *testing.T) {
-			res := h.do(tt.c, tt.method, tt.path, tt.form, map[string]string{"Accept": "text/html, application/json"})
+			var res *http.Response
+			if strings.HasPrefix(tt.path, "/api/v1/") && tt.form == nil {
+				res = h.apiDo(tt.method, tt.path, "", "")
+			} else {
+				res = h.do(tt.c, tt.method, tt.path, tt.form, map[string]string{"Accept": "text/html, application/json"})
+			}
 			b := body(res)
 			if res.StatusCode != tt.status {
 				t.Fatalf("status %d, want %d: %s", res.StatusCode, tt.status, b)
@@ -198,11 +270,49 @@ func TestAccessByActor(t *testing.T) {
 			covered[pattern] = true
 		}
 	}
+	for _, tt := range apiTests {
+		t.Run(tt.actor+" "+tt.method+" "+tt.path, func(t *testing.T) {
+			res := h.apiDo(tt.method, tt.path, tt.json, tt.bearer)
+			b := body(res)
+			if res.StatusCode != tt.status || !strings.Contains(b, tt.want) {
+				t.Fatalf("status %d, want %d with %q: %s", res.StatusCode, tt.status, tt.want, b)
+			}
+			if res.StatusCode >= 400 && res.Header.Get("Content-Type") != "application/problem+json" {
+				t.Fatalf("error is not a problem document: %s", res.Header.Get("Content-Type"))
+			}
+		})
+		req, _ := http.NewRequest(tt.method, tt.path, nil)
+		if _, pattern := mux.Handler(req); pattern != "" {
+			covered[pattern] = true
+		}
+	}
 	for _, rt := range s.routes() {
 		if !covered[rt.Method+" "+rt.Pattern] {
 			t.Errorf("route %s %s is not in the access table: add it with every actor that matters", rt.Method, rt.Pattern)
 		}
 	}
+}
+
+// apiDo sends a JSON request, with a bearer token when given.
+func (h *harness) apiDo(method, path, body, bearer string) *http.Response {
+	h.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, _ := http.NewRequest(method, h.srv.URL+path, rd)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() { res.Body.Close() })
+	return res
 }
 
 func mustUser(h *harness, email string) embargo.User {

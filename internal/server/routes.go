@@ -93,6 +93,9 @@ func (s *Server) routes() []Route {
 		{Method: "POST", Pattern: "/logout", Perm: Public, Handler: w.Logout},
 		{Method: "GET", Pattern: "/admin", Perm: SignedIn, Handler: w.Admin},
 		{Method: "GET", Pattern: "/inbox", Perm: SignedIn, Handler: w.Inbox},
+		{Method: "GET", Pattern: "/account/tokens", Perm: SignedIn, Handler: w.Tokens},
+		{Method: "POST", Pattern: "/account/tokens", Perm: SignedIn, Handler: w.CreateToken},
+		{Method: "POST", Pattern: "/account/tokens/{id}/revoke", Perm: SignedIn, Handler: w.RevokeToken},
 		{Method: "GET", Pattern: "/m/{slug}/reports/{n}", Perm: ProjectViewer, Handler: w.Case},
 		{Method: "GET", Pattern: "/m/{slug}/reports/{n}/files/{id}", Perm: ProjectViewer, Handler: w.CaseFile},
 		{Method: "POST", Pattern: "/m/{slug}/reports/{n}/transition", Perm: ProjectTriager, Handler: w.CaseTransition},
@@ -114,6 +117,19 @@ func (s *Server) routes() []Route {
 		{Method: "POST", Pattern: "/admin/projects/import", Perm: Admin, Handler: w.ImportDraft},
 		{Method: "POST", Pattern: "/admin/projects", Perm: Admin, Handler: w.CreateProject},
 		{Method: "POST", Pattern: "/api/v1/projects/{slug}/reports", Perm: Public, Handler: a.SubmitReport, Upload: true},
+		{Method: "GET", Pattern: "/api/v1/openapi.json", Perm: Public, Handler: a.OpenAPIDocument},
+		{Method: "GET", Pattern: "/api/v1/reports", Perm: SignedIn, Handler: a.Inbox},
+		{Method: "GET", Pattern: "/api/v1/projects/{slug}/reports/{n}", Perm: ProjectViewer, Handler: a.Case},
+		{Method: "POST", Pattern: "/api/v1/projects/{slug}/reports/{n}/transitions", Perm: ProjectTriager, Handler: a.Transition},
+		{Method: "POST", Pattern: "/api/v1/projects/{slug}/reports/{n}/duplicate", Perm: ProjectTriager, Handler: a.Duplicate},
+		{Method: "POST", Pattern: "/api/v1/projects/{slug}/reports/{n}/notes", Perm: ProjectTriager, Handler: a.Note},
+		{Method: "POST", Pattern: "/api/v1/projects/{slug}/reports/{n}/messages", Perm: ProjectTriager, Handler: a.Message},
+		{Method: "PUT", Pattern: "/api/v1/projects/{slug}/reports/{n}/cvss", Perm: ProjectTriager, Handler: a.CVSS},
+		{Method: "PUT", Pattern: "/api/v1/projects/{slug}/reports/{n}/severity", Perm: ProjectTriager, Handler: a.Severity},
+		{Method: "PUT", Pattern: "/api/v1/projects/{slug}/reports/{n}/assignee", Perm: ProjectTriager, Handler: a.Assignee},
+		{Method: "PUT", Pattern: "/api/v1/projects/{slug}/reports/{n}/labels", Perm: ProjectTriager, Handler: a.Labels},
+		{Method: "PUT", Pattern: "/api/v1/projects/{slug}/reports/{n}/cwe", Perm: ProjectTriager, Handler: a.CWE},
+		{Method: "PUT", Pattern: "/api/v1/projects/{slug}/reports/{n}/affected", Perm: ProjectTriager, Handler: a.Affected},
 	}
 }
 
@@ -130,6 +146,20 @@ func handler(h http.Handler) httpx.HandlerFunc {
 func (s *Server) authorize(rt Route) httpx.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		tok := httpx.SessionToken(r)
+		bearer, hasBearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if hasBearer {
+			// An API token authenticates this request alone; it is not a
+			// cookie, so no form token is needed and a session is ignored.
+			tok = ""
+			u, err := s.backend.APITokenUser(r.Context(), strings.TrimSpace(bearer))
+			switch {
+			case err == nil:
+				r = r.WithContext(httpx.WithUser(r.Context(), u))
+			case rt.Perm == Public || rt.Perm == Thread:
+			default:
+				return err
+			}
+		}
 		if tok != "" {
 			u, err := s.backend.SessionUser(r.Context(), tok)
 			switch {
@@ -153,7 +183,7 @@ func (s *Server) authorize(rt Route) httpx.HandlerFunc {
 			return embargo.Errorf(embargo.KindForbidden, "route has no permission")
 		}
 		if !signedIn {
-			if r.Method == http.MethodGet && wantsPage(r) {
+			if r.Method == http.MethodGet && wantsPage(r) && !strings.HasPrefix(r.URL.Path, "/api/") {
 				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
 				return nil
 			}
@@ -161,7 +191,7 @@ func (s *Server) authorize(rt Route) httpx.HandlerFunc {
 		}
 		// A signed-in browser's state change carries the session's form
 		// token as well as passing the cross-origin check.
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !hasBearer {
 			submitted := r.Header.Get("X-CSRF-Token")
 			if submitted == "" {
 				v, tooBig := s.formValue(r, "csrf")
@@ -187,6 +217,9 @@ func (s *Server) authorize(rt Route) httpx.HandlerFunc {
 				return err
 			}
 			if !role.AtLeast(min) {
+				if u.Token != nil && u.Token.ProjectID != 0 && u.Token.ProjectID != p.ID {
+					return embargo.Errorf(embargo.KindForbidden, "this API token is for another project")
+				}
 				if role == "" {
 					return embargo.Errorf(embargo.KindForbidden, "you are not a member of %s", p.Name)
 				}

@@ -23,6 +23,7 @@ import (
 // it cannot).
 type Backend interface {
 	SessionUser(ctx context.Context, token string) (embargo.User, error)
+	APITokenUser(ctx context.Context, token string) (embargo.User, error)
 	ProjectRole(ctx context.Context, u embargo.User, slug string) (embargo.Project, embargo.Role, error)
 	Ready(ctx context.Context) (string, error)
 }

@@ -367,3 +367,59 @@ func testMembers(t *testing.T, open Opener) {
 		t.Fatalf("role after removal = %q", role)
 	}
 }
+
+func testTokensAndInvitations(t *testing.T, open Opener) {
+	clock := NewClock()
+	s := open(t, clock)
+	ctx := context.Background()
+	p := newProject(t, s, "demo")
+	u, err := s.CreateUser(ctx, store.NewUser{Email: "tri@demo.org", Name: "Tri", PasswordHash: "x", IsAdmin: true}, embargo.ActorCLI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, hash := embargo.NewToken()
+	id, err := s.CreateAPIToken(ctx, hash, store.APIToken{UserID: u.ID, Name: "ci", ProjectID: p.ID, Role: embargo.RoleViewer, ExpiresAt: clock.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.APITokenUser(ctx, embargo.HashToken(tok))
+	if err != nil || got.ID != u.ID || got.Token == nil || got.Token.ProjectID != p.ID || got.Token.Role != embargo.RoleViewer || got.IsAdmin {
+		t.Fatalf("APITokenUser = %+v %+v, %v", got, got.Token, err)
+	}
+	list, err := s.APITokens(ctx, u.ID)
+	if err != nil || len(list) != 1 || list[0].ProjectSlug != "demo" || list[0].LastUsedAt.IsZero() {
+		t.Fatalf("APITokens = %+v, %v", list, err)
+	}
+	clock.Advance(2 * time.Hour)
+	if _, err := s.APITokenUser(ctx, embargo.HashToken(tok)); !errors.Is(err, embargo.ErrUnauthorized) {
+		t.Fatalf("expired token: %v", err)
+	}
+	if err := s.RevokeAPIToken(ctx, u.ID+1, id); !errors.Is(err, embargo.ErrNotFound) {
+		t.Fatalf("revoking another's token: %v", err)
+	}
+	if err := s.RevokeAPIToken(ctx, u.ID, id); err != nil {
+		t.Fatal(err)
+	}
+	// Invitations: one use, with the role they name.
+	_, ih := embargo.NewToken()
+	if err := s.CreateInvitation(ctx, ih, store.Invitation{Email: "new@demo.org", ProjectID: p.ID, Role: embargo.RoleTriager,
+		CreatedBy: embargo.ActorCLI, ExpiresAt: clock.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	nu, err := s.AcceptInvitation(ctx, ih, store.NewUser{Name: "New", PasswordHash: "x", Email: "ignored@demo.org"})
+	if err != nil || nu.Email != "new@demo.org" {
+		t.Fatalf("AcceptInvitation = %+v, %v", nu, err)
+	}
+	if role, _ := s.MemberRole(ctx, p.ID, nu.ID); role != embargo.RoleTriager {
+		t.Fatalf("invited role %q", role)
+	}
+	if _, err := s.AcceptInvitation(ctx, ih, store.NewUser{Name: "Again", PasswordHash: "x"}); !errors.Is(err, embargo.ErrUnauthorized) {
+		t.Fatalf("second use: %v", err)
+	}
+	_, old := embargo.NewToken()
+	s.CreateInvitation(ctx, old, store.Invitation{Email: "late@demo.org", IsAdmin: true, CreatedBy: embargo.ActorCLI, ExpiresAt: clock.Now().Add(time.Minute)})
+	clock.Advance(time.Hour)
+	if _, err := s.InvitationByHash(ctx, old); !errors.Is(err, embargo.ErrUnauthorized) {
+		t.Fatalf("expired invitation: %v", err)
+	}
+}

@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		"ChangeReport":                testChangeReport,
 		"Inbox":                       testInbox,
 		"Members":                     testMembers,
+		"TokensAndInvitations":        testTokensAndInvitations,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) { fn(t, open) })
