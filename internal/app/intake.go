@@ -245,6 +245,11 @@ func (a *App) Thread(ctx context.Context, token string) (Thread, error) {
 	if err != nil {
 		return Thread{}, err
 	}
+	return a.threadOf(ctx, r)
+}
+
+// threadOf is the thread audience's view of a report.
+func (a *App) threadOf(ctx context.Context, r embargo.Report) (Thread, error) {
 	p, err := a.store.Project(ctx, r.ProjectID)
 	if err != nil {
 		return Thread{}, err

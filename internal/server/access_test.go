@@ -62,6 +62,12 @@ func TestAccessByActor(t *testing.T) {
 	}
 	file := fmt.Sprintf("/files/%d", c.Timeline[0].Attachments[0].ID)
 	reporter, otherReporter := h.client(), h.client()
+	collabLink, err := h.app.InviteCollaborator(context.Background(), mustUser(h, "triager@demo.org"), "virtrigaud", 1, "vendor@downstream.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	collab := strings.TrimPrefix(collabLink, h.srv.URL)
+	collaborator := h.client()
 	_ = bpf
 
 	rep := "/m/virtrigaud/reports/1"
@@ -131,6 +137,19 @@ func TestAccessByActor(t *testing.T) {
 		{"anonymous", anon, "GET", "/t/" + strings.Repeat("A", 43), nil, 404, "not valid"},
 		{"anonymous", anon, "POST", "/t/" + strings.Repeat("A", 43) + "/messages", url.Values{"body": {"x"}}, 404, ""},
 		{"anonymous", anon, "POST", "/t/" + strings.Repeat("A", 43) + "/credit", url.Values{"credit_mode": {"anonymous"}}, 404, ""},
+		// A collaborator's link shows that report's thread, nothing else.
+		{"collaborator", collaborator, "GET", collab, nil, 200, "Report one"},
+		{"collaborator", collaborator, "GET", collab + file, nil, 200, "poc"},
+		{"collaborator", collaborator, "POST", collab + "/messages", url.Values{"body": {"our build is affected too"}}, 303, "done=message"},
+		{"collaborator", collaborator, "GET", rep, nil, 303, "/login"},
+		{"collaborator", collaborator, "GET", "/c/" + strings.Repeat("B", 43), nil, 404, "not valid"},
+		{"anonymous", anon, "POST", "/c/" + strings.Repeat("B", 43) + "/messages", url.Values{"body": {"x"}}, 404, ""},
+		{"viewer", viewer, "POST", rep + "/collaborators", url.Values{"email": {"x@vendor.example"}}, 403, "needs the triager role"},
+		{"triager", triager, "POST", rep + "/collaborators", url.Values{"email": {"second@vendor.example"}}, 201, "/c/"},
+		{"triager", triager, "POST", rep + "/collaborators", url.Values{"email": {"second@vendor.example"}}, 409, "already a collaborator"},
+		{"owner of another project", otherOwner, "POST", rep + "/collaborators/1/revoke", none, 403, "not a member"},
+		{"triager", triager, "POST", rep + "/collaborators/1/revoke", none, 303, "done=revoked"},
+		{"collaborator (revoked)", collaborator, "GET", collab, nil, 404, "not valid"},
 		// The maintainer side.
 		{"anonymous", anon, "GET", "/admin", nil, 303, "/login?next=%2Fadmin"},
 		{"anonymous", anon, "GET", "/inbox", nil, 303, "/login?next=%2Finbox"},

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/embargo-cvd/embargo/internal/app"
 	"github.com/embargo-cvd/embargo/internal/embargo"
 )
 
@@ -162,5 +163,41 @@ func TestInvitationCreatesAccountWithRole(t *testing.T) {
 	}
 	if strings.Contains(h.logs.String(), strings.TrimPrefix(link, "/invite/")) {
 		t.Fatal("the invitation token reached the log")
+	}
+}
+
+func TestCollaboratorSeesThreadOnly(t *testing.T) {
+	h := newHarness(t)
+	h.addProject("virtrigaud.yaml")
+	tri := h.member("triager@demo.org", "virtrigaud", embargo.RoleTriager)
+	rc, err := h.app.SubmitReport(context.Background(), "virtrigaud", app.Submission{Channel: embargo.IntakeWeb,
+		Content: embargo.ReportContent{Title: "Heap overflow in parser", Description: "d", Contact: "finder@example.net",
+			Credit: embargo.CreditPreference{Mode: embargo.CreditName, Name: "Finder Person"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := "/m/virtrigaud/reports/1"
+	h.post(tri, rep+"/notes", url.Values{"body": {"SECRET-NOTE"}})
+	res := h.post(tri, rep+"/collaborators", url.Values{"email": {"vendor@downstream.example"}})
+	link := regexp.MustCompile(`/c/[A-Za-z0-9_-]{43}`).FindString(body(res))
+	if res.StatusCode != 201 || link == "" {
+		t.Fatalf("invite: %d", res.StatusCode)
+	}
+	c := h.client()
+	page := body(h.get(c, link))
+	if !strings.Contains(page, "Heap overflow in parser") || !strings.Contains(page, "invited to this report") {
+		t.Fatalf("collaborator page: %s", page)
+	}
+	for _, hidden := range []string{"SECRET-NOTE", "finder@example.net", "Finder Person", "How to credit you"} {
+		if strings.Contains(page, hidden) {
+			t.Fatalf("the collaborator sees %q", hidden)
+		}
+	}
+	h.post(c, link+"/messages", url.Values{"body": {"Our fork is affected as well."}})
+	if th := body(h.get(h.client(), strings.TrimPrefix(rc.ThreadURL, h.srv.URL))); !strings.Contains(th, "Our fork is affected as well.") || !strings.Contains(th, "Collaborator") {
+		t.Fatal("the reporter does not see the collaborator's message")
+	}
+	if cp := body(h.get(tri, rep)); !strings.Contains(cp, "invited a collaborator: vendor@downstream.example") {
+		t.Fatal("the invitation is not on the timeline")
 	}
 }

@@ -148,6 +148,8 @@ func eventText(e app.TimelineEntry) string {
 		return "recorded a duplicate: " + e.From
 	case embargo.EventAttachment:
 		return "added files"
+	case embargo.EventCollaborator:
+		return "invited a collaborator: " + e.To
 	}
 	return string(e.Kind)
 }

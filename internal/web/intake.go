@@ -215,12 +215,16 @@ func byteSize(n int64) string {
 // ThreadPage is the reporter's view through the private link.
 type ThreadPage struct {
 	Base
-	Title  string
-	Token  string
-	Thread app.Thread
-	Notice string
-	Error  string
-	Body   string
+	Title string
+	Token string
+	// Path is the thread's base path: /t/TOKEN for the reporter, /c/TOKEN
+	// for a collaborator (who does not choose a credit).
+	Path         string
+	Collaborator bool
+	Thread       app.Thread
+	Notice       string
+	Error        string
+	Body         string
 }
 
 // Thread serves GET /t/{token}.
@@ -242,7 +246,7 @@ func (w *Web) thread(rw http.ResponseWriter, r *http.Request, status int, notice
 	default:
 		notice = ""
 	}
-	return w.render(rw, status, "thread", ThreadPage{Base: baseOf(r), Title: th.Report.Content.Title, Token: token,
+	return w.render(rw, status, "thread", ThreadPage{Base: baseOf(r), Title: th.Report.Content.Title, Token: token, Path: "/t/" + token,
 		Thread: th, Notice: notice, Error: errMsg, Body: body})
 }
 

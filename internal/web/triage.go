@@ -12,6 +12,7 @@ import (
 	"github.com/embargo-cvd/embargo/internal/app"
 	"github.com/embargo-cvd/embargo/internal/embargo"
 	"github.com/embargo-cvd/embargo/internal/httpx"
+	"github.com/embargo-cvd/embargo/internal/store"
 )
 
 func mimeAttachment(name string) string {
@@ -69,9 +70,11 @@ type CasePage struct {
 	Case   app.Case
 	Notice string
 	// Done names the action the notice is about.
-	Done  string
-	Error string
-	Field string
+	Done          string
+	Error         string
+	Field         string
+	Collaborators []store.Collaborator
+	NewLink       string
 }
 
 func caseNumber(r *http.Request) (int64, error) {
@@ -88,6 +91,12 @@ func (w *Web) Case(rw http.ResponseWriter, r *http.Request) error {
 }
 
 func (w *Web) casePage(rw http.ResponseWriter, r *http.Request, status int, notice string, failure error) error {
+	return w.casePageFull(rw, r, status, notice, "", failure)
+}
+
+// casePageFull renders the report page; link is a collaborator link just
+// created, shown this once.
+func (w *Web) casePageFull(rw http.ResponseWriter, r *http.Request, status int, notice, link string, failure error) error {
 	u, _ := httpx.UserFrom(r.Context())
 	n, err := caseNumber(r)
 	if err != nil {
@@ -97,7 +106,12 @@ func (w *Web) casePage(rw http.ResponseWriter, r *http.Request, status int, noti
 	if err != nil {
 		return err
 	}
-	page := CasePage{Base: baseOf(r), Title: c.Report.Ref(c.Project.Slug) + " " + c.Report.Content.Title, Case: c, Notice: caseNotices[notice]}
+	collabs, err := w.app.Collaborators(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	page := CasePage{Base: baseOf(r), Title: c.Report.Ref(c.Project.Slug) + " " + c.Report.Content.Title, Case: c, Notice: caseNotices[notice],
+		Collaborators: collabs, NewLink: link}
 	if page.Notice != "" {
 		page.Done = notice
 	}
@@ -114,7 +128,8 @@ func (w *Web) casePage(rw http.ResponseWriter, r *http.Request, status int, noti
 var caseNotices = map[string]string{
 	"state": "State changed.", "note": "Internal note added.", "message": "Message sent to the reporter.",
 	"cvss": "CVSS updated.", "severity": "Severity updated.", "assignee": "Assignee updated.", "labels": "Labels updated.",
-	"affected": "Affected versions updated.", "cwe": "Weaknesses updated.", "duplicate": "Closed as a duplicate.",
+	"affected": "Affected versions updated.", "cwe": "Weaknesses updated.",
+	"collaborator": "Collaborator invited.", "revoked": "Collaborator's access revoked.", "duplicate": "Closed as a duplicate.",
 }
 
 // caseAction runs one triage action from a form, then redirects back to the

@@ -423,3 +423,38 @@ func testTokensAndInvitations(t *testing.T, open Opener) {
 		t.Fatalf("expired invitation: %v", err)
 	}
 }
+
+func testCollaborators(t *testing.T, open Opener) {
+	s := open(t, NewClock())
+	ctx := context.Background()
+	p := newProject(t, s, "demo")
+	r := newReport(t, s, p, "shared")
+	tok, hash := embargo.NewToken()
+	c, err := s.AddCollaborator(ctx, r.ID, "vendor@example.org", hash, embargo.UserActor(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddCollaborator(ctx, r.ID, "vendor@example.org", "other", embargo.UserActor(1)); !errors.Is(err, embargo.ErrConflict) {
+		t.Fatalf("twice: %v", err)
+	}
+	got, err := s.CollaboratorByToken(ctx, embargo.HashToken(tok))
+	if err != nil || got.ReportID != r.ID || got.Email != "vendor@example.org" {
+		t.Fatalf("CollaboratorByToken = %+v, %v", got, err)
+	}
+	evs, _ := s.Events(ctx, r.ID, "")
+	if last := evs[len(evs)-1]; last.Kind != embargo.EventCollaborator || last.Audience != embargo.AudienceInternal {
+		t.Fatalf("timeline %+v", last)
+	}
+	if err := s.RevokeCollaborator(ctx, r.ID+1, c.ID, embargo.UserActor(1)); !errors.Is(err, embargo.ErrNotFound) {
+		t.Fatalf("revoke under another report: %v", err)
+	}
+	if err := s.RevokeCollaborator(ctx, r.ID, c.ID, embargo.UserActor(1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CollaboratorByToken(ctx, embargo.HashToken(tok)); !errors.Is(err, embargo.ErrNotFound) {
+		t.Fatalf("revoked link: %v", err)
+	}
+	if cs, _ := s.Collaborators(ctx, r.ID); len(cs) != 1 || !cs[0].Revoked {
+		t.Fatalf("Collaborators = %+v", cs)
+	}
+}

@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 		"Inbox":                       testInbox,
 		"Members":                     testMembers,
 		"TokensAndInvitations":        testTokensAndInvitations,
+		"Collaborators":               testCollaborators,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) { fn(t, open) })
