@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"mime"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -76,6 +77,7 @@ func (a *App) SubmitReport(ctx context.Context, slug string, sub Submission) (Re
 		return Receipt{}, err
 	}
 	nr := store.NewReport{ProjectID: p.ID, PolicyRevision: rev.Revision, Channel: sub.Channel, Content: sub.Content, Attachments: files}
+	nr.Labels, nr.Notes = intakeRules(pol, sub.Content)
 	var token string
 	if sub.IdempotencyKey != "" {
 		if err := checkIdempotencyKey(sub.IdempotencyKey); err != nil {
@@ -107,6 +109,33 @@ func (a *App) SubmitReport(ctx context.Context, slug string, sub Submission) (Re
 		a.log.Info("report received", "project", p.Slug, "report", r.Number, "channel", r.Channel, "files", len(files))
 	}
 	return Receipt{Project: p, Report: r, ThreadURL: a.opts.BaseURL + "/t/" + token, Promises: promises, Replay: replay}, nil
+}
+
+// cveID matches a CVE identifier.
+var cveID = regexp.MustCompile(`\bCVE-\d{4}-\d{4,}\b`)
+
+// intakeRules applies the policy's intake rules to a new report: a project
+// that sends reports about already-public CVEs to a public tracker (the
+// Aeraki seed) gets such reports labelled public-cve, with a note naming
+// the CVEs and the tracker for the triager.
+func intakeRules(pol *embargo.Policy, c embargo.ReportContent) (labels, notes []string) {
+	if pol.Intake.PublicCVETracker == "" {
+		return nil, nil
+	}
+	text := strings.Join([]string{c.Title, c.Description, c.Steps, c.AffectedVersions, c.Impact}, "\n")
+	ids := map[string]bool{}
+	var found []string
+	for _, m := range cveID.FindAllString(text, 20) {
+		if !ids[m] {
+			ids[m] = true
+			found = append(found, m)
+		}
+	}
+	if len(found) == 0 {
+		return nil, nil
+	}
+	return []string{"public-cve"}, []string{fmt.Sprintf("This report names %s. The policy sends reports about CVEs that are already assigned to the public tracker (%s): check whether this is one before treating it privately.",
+		strings.Join(found, ", "), pol.Intake.PublicCVETracker)}
 }
 
 func textSize(c embargo.ReportContent) int64 {

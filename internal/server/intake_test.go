@@ -304,3 +304,24 @@ func TestAPIIntakeIdempotency(t *testing.T) {
 		t.Fatal("an idempotent submission's token is stored")
 	}
 }
+
+func TestPublicCVEReportsAreFlagged(t *testing.T) {
+	h := newHarness(t)
+	h.addProject("aeraki.yaml")
+	if b := body(h.get(h.client(), "/p/aeraki/report")); !strings.Contains(b, "public tracker") {
+		t.Fatal("the form does not say where public CVEs go")
+	}
+	tri := h.member("tri@demo.org", "aeraki", embargo.RoleTriager)
+	r := h.api("POST", "/api/v1/projects/aeraki/reports", `{"title":"Scanner finding","description":"Image ships a library with CVE-2024-3094 and CVE-2024-3094."}`, nil)
+	if r.status != 201 {
+		t.Fatalf("submit: %d %s", r.status, r.raw)
+	}
+	page := body(h.get(tri, "/m/aeraki/reports/1"))
+	if !strings.Contains(page, "This report names CVE-2024-3094. The policy sends reports") || !strings.Contains(page, `value="public-cve"`) {
+		t.Fatalf("report page: %s", page)
+	}
+	h.api("POST", "/api/v1/projects/aeraki/reports", `{"title":"Auth bypass","description":"no CVE yet"}`, nil)
+	if page := body(h.get(tri, "/m/aeraki/reports/2")); strings.Contains(page, "public-cve") {
+		t.Fatal("a report without a CVE was flagged")
+	}
+}

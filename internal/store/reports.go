@@ -30,6 +30,10 @@ type NewReport struct {
 	Content        embargo.ReportContent
 	Attachments    []NewAttachment
 	NextDue        time.Time
+	// Labels and Notes are set by intake rules: labels on the report and
+	// internal notes on its timeline (after the "submitted" event).
+	Labels []string
+	Notes  []string
 }
 
 // NewAttachment is a file to store with a report or an event.
@@ -84,16 +88,21 @@ func (s *Store) CreateReport(ctx context.Context, nr NewReport) (r embargo.Repor
 		if nr.IdempotencyKey != "" {
 			key, digest = nr.IdempotencyKey, nr.RequestSHA256
 		}
+		r.Labels = nonNilStrings(nr.Labels)
+		labels, _ := json.Marshal(r.Labels)
 		if err := s.txQueryRow(ctx, tx, `INSERT INTO reports (project_id, number, state, channel, policy_revision,
-			received_at, updated_at, next_due, thread_hash, idempotency_key, request_sha256, content)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+			received_at, updated_at, next_due, thread_hash, idempotency_key, request_sha256, content, labels)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
 			r.ProjectID, r.Number, r.State, r.Channel, r.PolicyRevision, now, now, nullTime(r.NextDue),
-			nr.ThreadHash, key, digest, content).Scan(&r.ID); err != nil {
+			nr.ThreadHash, key, digest, content, string(labels)).Scan(&r.ID); err != nil {
 			return err
 		}
 		ev := embargo.Event{ReportID: r.ID, At: now, Actor: embargo.ActorReporter, Kind: embargo.EventSubmitted,
 			Audience: embargo.AudienceThread, To: string(embargo.StateNew)}
 		if err := s.insertEvent(ctx, tx, &ev, nr.Attachments); err != nil {
+			return err
+		}
+		if err := s.intakeNotes(ctx, tx, r.ID, now, nr.Notes); err != nil {
 			return err
 		}
 		return s.auditSubmit(ctx, tx, r, len(nr.Attachments))
@@ -119,14 +128,16 @@ func (s *Store) auditSubmit(ctx context.Context, tx *sql.Tx, r embargo.Report, f
 // three while the project's row lock is held.
 func (s *Store) createReportPostgres(ctx context.Context, tx *sql.Tx, r *embargo.Report, nr NewReport, content []byte, now time.Time) error {
 	*r = embargo.Report{ProjectID: nr.ProjectID, State: embargo.StateNew, Channel: nr.Channel,
-		PolicyRevision: nr.PolicyRevision, ReceivedAt: now, UpdatedAt: now, NextDue: nr.NextDue.UTC(), Content: nr.Content}
+		PolicyRevision: nr.PolicyRevision, ReceivedAt: now, UpdatedAt: now, NextDue: nr.NextDue.UTC(), Content: nr.Content,
+		Labels: nonNilStrings(nr.Labels)}
+	labels, _ := json.Marshal(r.Labels)
 	ev := embargo.Event{At: now, Actor: embargo.ActorReporter, Kind: embargo.EventSubmitted,
 		Audience: embargo.AudienceThread, To: string(embargo.StateNew)}
 	err := tx.QueryRowContext(ctx, `WITH n AS (
 			UPDATE projects SET report_seq = report_seq + 1 WHERE id = $1 RETURNING report_seq
 		), r AS (
-			INSERT INTO reports (project_id, number, state, channel, policy_revision, received_at, updated_at, next_due, thread_hash, content)
-			SELECT $1, n.report_seq, $2::text, $3::text, $4::integer, $5::timestamptz, $5::timestamptz, $6::timestamptz, $7::text, $8::bytea FROM n
+			INSERT INTO reports (project_id, number, state, channel, policy_revision, received_at, updated_at, next_due, thread_hash, content, labels)
+			SELECT $1, n.report_seq, $2::text, $3::text, $4::integer, $5::timestamptz, $5::timestamptz, $6::timestamptz, $7::text, $8::bytea, $12::text FROM n
 			RETURNING id, number
 		), e AS (
 			INSERT INTO report_events (report_id, at, actor, kind, audience, to_value)
@@ -135,7 +146,7 @@ func (s *Store) createReportPostgres(ctx context.Context, tx *sql.Tx, r *embargo
 		)
 		SELECT r.id, r.number, e.id FROM r, e`,
 		nr.ProjectID, string(r.State), r.Channel, r.PolicyRevision, now, nullTime(r.NextDue), nr.ThreadHash, content,
-		string(ev.Actor), string(ev.Kind), string(ev.Audience)).Scan(&r.ID, &r.Number, &ev.ID)
+		string(ev.Actor), string(ev.Kind), string(ev.Audience), string(labels)).Scan(&r.ID, &r.Number, &ev.ID)
 	if err != nil {
 		return notFound(err, "project")
 	}
@@ -143,7 +154,23 @@ func (s *Store) createReportPostgres(ctx context.Context, tx *sql.Tx, r *embargo
 	if err := s.insertAttachments(ctx, tx, &ev, nr.Attachments); err != nil {
 		return err
 	}
+	if err := s.intakeNotes(ctx, tx, r.ID, now, nr.Notes); err != nil {
+		return err
+	}
 	return s.auditSubmit(ctx, tx, *r, len(nr.Attachments))
+}
+
+// intakeNotes records the notes of intake rules on a new report's
+// internal timeline.
+func (s *Store) intakeNotes(ctx context.Context, tx *sql.Tx, reportID int64, at time.Time, notes []string) error {
+	for _, n := range notes {
+		ev := embargo.Event{ReportID: reportID, At: at, Actor: embargo.ActorSystem, Kind: embargo.EventNote,
+			Audience: embargo.AudienceInternal, Body: n}
+		if err := s.insertEvent(ctx, tx, &ev, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // errReplay aborts the transaction of an idempotent retry.

@@ -74,6 +74,19 @@ func testReports(t *testing.T, open Opener) {
 	if r3 := newReport(t, s, other, "elsewhere"); r3.Number != 1 {
 		t.Fatalf("other project's first report number %d", r3.Number)
 	}
+	// Intake rules' labels and notes come with the report.
+	_, h2 := embargo.NewToken()
+	flagged, _, err := s.CreateReport(ctx, store.NewReport{ProjectID: other.ID, PolicyRevision: 1, Channel: embargo.IntakeAPI, ThreadHash: h2,
+		Content: embargo.ReportContent{Title: "t", Description: "d"}, Labels: []string{"public-cve"}, Notes: []string{"names CVE-2024-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.Report(ctx, flagged.ID); len(got.Labels) != 1 || got.Labels[0] != "public-cve" {
+		t.Fatalf("labels %v", got.Labels)
+	}
+	if evs, _ := s.Events(ctx, flagged.ID, ""); len(evs) != 2 || evs[1].Kind != embargo.EventNote || evs[1].Body != "names CVE-2024-1" || evs[1].Audience != embargo.AudienceInternal {
+		t.Fatalf("intake note: %+v", evs)
+	}
 	evs, err := s.Events(ctx, r.ID, "")
 	if err != nil || len(evs) != 1 || evs[0].Kind != embargo.EventSubmitted || len(evs[0].Attachments) != 1 {
 		t.Fatalf("events %+v, %v", evs, err)
