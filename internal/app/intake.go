@@ -103,9 +103,15 @@ func (a *App) SubmitReport(ctx context.Context, slug string, sub Submission) (Re
 	if err != nil {
 		return Receipt{}, fmt.Errorf("app.SubmitReport(%s): %w", slug, err)
 	}
-	if replay {
-		promises = sla.Promised(pol, r.ReceivedAt)
-	} else {
+	// The receipt's dates count from the instant stored, under the policy
+	// revision the report arrived with (an earlier one for a late retry).
+	if r.PolicyRevision != rev.Revision {
+		if pol, err = a.policyAt(ctx, p, r.PolicyRevision); err != nil {
+			return Receipt{}, err
+		}
+	}
+	promises = sla.Promised(pol, r.ReceivedAt)
+	if !replay {
 		a.log.Info("report received", "project", p.Slug, "report", r.Number, "channel", r.Channel, "files", len(files))
 	}
 	return Receipt{Project: p, Report: r, ThreadURL: a.opts.BaseURL + "/t/" + token, Promises: promises, Replay: replay}, nil
