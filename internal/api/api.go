@@ -41,18 +41,11 @@ func New(a *app.App, log *slog.Logger, o Options) *API {
 	return &API{app: a, log: log, client: o.Client, submit: o.Intake}
 }
 
-// ReportRequest is the body of POST /api/v1/projects/{slug}/reports.
+// ReportRequest is the body of POST /api/v1/projects/{slug}/reports: the
+// report's fields (as the form has them) and files inline.
 type ReportRequest struct {
-	Title            string                   `json:"title"`
-	Description      string                   `json:"description"`
-	Steps            string                   `json:"steps,omitempty"`
-	AffectedVersions string                   `json:"affected_versions,omitempty"`
-	Impact           string                   `json:"impact,omitempty"`
-	SuggestedFix     string                   `json:"suggested_fix,omitempty"`
-	Contact          string                   `json:"contact,omitempty"`
-	PGPKey           string                   `json:"pgp_key,omitempty"`
-	Credit           embargo.CreditPreference `json:"credit"`
-	Attachments      []AttachmentRequest      `json:"attachments,omitempty"`
+	embargo.ReportContent
+	Attachments []AttachmentRequest `json:"attachments,omitempty"`
 }
 
 // AttachmentRequest is a file sent inline, base64-encoded.
@@ -91,9 +84,7 @@ func (a *API) SubmitReport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	sub := app.Submission{Channel: embargo.IntakeAPI, IdempotencyKey: r.Header.Get("Idempotency-Key"),
-		Content: embargo.ReportContent{Title: req.Title, Description: req.Description, Steps: req.Steps,
-			AffectedVersions: req.AffectedVersions, Impact: req.Impact, SuggestedFix: req.SuggestedFix,
-			Contact: req.Contact, PGPKey: req.PGPKey, Credit: req.Credit}}
+		Content: req.ReportContent}
 	for _, f := range req.Attachments {
 		sub.Files = append(sub.Files, app.Upload{Name: f.Name, ContentType: f.ContentType, Data: f.Data})
 	}

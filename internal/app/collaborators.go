@@ -84,19 +84,7 @@ func (a *App) CollaboratorMessage(ctx context.Context, token, body string, files
 	if err != nil {
 		return err
 	}
-	body, err = checkBody(body, len(files) > 0)
-	if err != nil {
-		return err
-	}
-	stored, err := a.checkFiles(files, int64(len(body)))
-	if err != nil {
-		return err
-	}
-	_, _, err = a.store.ChangeReport(ctx, c.ReportID, func(*embargo.Report, []embargo.Event) ([]store.EventInput, error) {
-		return []store.EventInput{{Event: embargo.Event{Actor: embargo.Actor(fmt.Sprintf("collaborator:%d", c.ID)), Kind: embargo.EventMessage,
-			Audience: embargo.AudienceThread, Body: body}, Attachments: stored}}, nil
-	})
-	return err
+	return a.threadMessage(ctx, c.ReportID, embargo.Actor(fmt.Sprintf("collaborator:%d", c.ID)), body, files)
 }
 
 // CollaboratorAttachment returns a file of the thread for a collaborator.

@@ -311,7 +311,13 @@ func (a *App) ReporterMessage(ctx context.Context, token, body string, files []U
 	if err != nil {
 		return err
 	}
-	body, err = checkBody(body, len(files) > 0)
+	return a.threadMessage(ctx, r.ID, embargo.ActorReporter, body, files)
+}
+
+// threadMessage adds a message (and files) to a report's thread on behalf
+// of the reporter or a collaborator.
+func (a *App) threadMessage(ctx context.Context, reportID int64, actor embargo.Actor, body string, files []Upload) error {
+	body, err := checkBody(body, len(files) > 0)
 	if err != nil {
 		return err
 	}
@@ -319,8 +325,8 @@ func (a *App) ReporterMessage(ctx context.Context, token, body string, files []U
 	if err != nil {
 		return err
 	}
-	_, _, err = a.store.ChangeReport(ctx, r.ID, func(r *embargo.Report, _ []embargo.Event) ([]store.EventInput, error) {
-		return []store.EventInput{{Event: embargo.Event{Actor: embargo.ActorReporter, Kind: embargo.EventMessage,
+	_, _, err = a.store.ChangeReport(ctx, reportID, func(*embargo.Report, []embargo.Event) ([]store.EventInput, error) {
+		return []store.EventInput{{Event: embargo.Event{Actor: actor, Kind: embargo.EventMessage,
 			Audience: embargo.AudienceThread, Body: body}, Attachments: stored}}, nil
 	})
 	return err
