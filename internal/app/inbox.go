@@ -57,6 +57,9 @@ func (a *App) Inbox(ctx context.Context, u embargo.User, f InboxFilter) (Inbox, 
 	if f.Page < 1 {
 		f.Page = 1
 	}
+	if f.Page > 100_000 {
+		return Inbox{}, embargo.Errorf(embargo.KindInvalid, "page %d is past the end", f.Page)
+	}
 	in := Inbox{Filter: f, Page: f.Page, Now: a.now().UTC()}
 	byID := map[int64]embargo.Project{}
 	rf := store.ReportFilter{Limit: InboxPageSize, Offset: (f.Page - 1) * InboxPageSize, Severity: f.Severity}

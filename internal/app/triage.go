@@ -183,28 +183,44 @@ func (a *App) MarkDuplicate(ctx context.Context, u embargo.User, slug string, n,
 	if err != nil {
 		return embargo.Report{}, fmt.Errorf("app.MarkDuplicate: the original: %w", err)
 	}
-	if orig.DuplicateOf != 0 {
-		return embargo.Report{}, embargo.Errorf(embargo.KindConflict, "#%d is itself a duplicate: name the report it duplicates", of)
+	cur, err := a.store.ReportByNumber(ctx, p.ID, n)
+	if err != nil {
+		return embargo.Report{}, err
 	}
-	r, err := a.change(ctx, u, slug, n, "MarkDuplicate", func(r *embargo.Report, _ *embargo.Policy, _ []embargo.Event) ([]store.EventInput, error) {
+	pol, err := a.policyAt(ctx, p, cur.PolicyRevision)
+	if err != nil {
+		return embargo.Report{}, err
+	}
+	actor := embargo.UserActor(u.ID)
+	// Both reports change in one transaction, checked under their locks:
+	// no cycles, no chains.
+	r, err := a.store.ChangeReportPair(ctx, cur.ID, orig.ID, func(r, o *embargo.Report, history []embargo.Event, hasDups bool) ([]store.EventInput, []store.EventInput, error) {
+		switch {
+		case o.DuplicateOf != 0:
+			return nil, nil, embargo.Errorf(embargo.KindConflict, "#%d is itself a duplicate: name the report it duplicates", of)
+		case hasDups:
+			return nil, nil, embargo.Errorf(embargo.KindConflict, "other reports are duplicates of #%d: it cannot become a duplicate itself", n)
+		}
 		if err := embargo.Transition(r.State, embargo.StateDuplicate, r.Resume); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		from := r.State
-		r.State, r.Resume, r.DuplicateOf = embargo.StateDuplicate, "", orig.ID
-		return []store.EventInput{{Event: embargo.Event{Kind: embargo.EventDuplicate, Audience: embargo.AudienceThread,
+		r.State, r.Resume, r.DuplicateOf = embargo.StateDuplicate, "", o.ID
+		ev := embargo.Event{Actor: actor, Kind: embargo.EventDuplicate, Audience: embargo.AudienceThread,
 			From: string(from), To: string(embargo.StateDuplicate),
 			Body: "This report describes the same vulnerability as one we received earlier, so we close it as a duplicate. " +
-				"We keep your report with the original and credit you as our policy says."}}}, nil
+				"We keep your report with the original and credit you as our policy says."}
+		now := a.now().UTC()
+		all := append(append([]embargo.Event(nil), history...), embargo.Event{At: now, Kind: ev.Kind, To: ev.To})
+		r.NextDue = nextDue(timers(pol, *r, all, now))
+		return []store.EventInput{{Event: ev}},
+			[]store.EventInput{{Event: embargo.Event{Actor: actor, Kind: embargo.EventDuplicate, Audience: embargo.AudienceInternal,
+				From: fmt.Sprintf("#%d", n), Body: fmt.Sprintf("#%d was closed as a duplicate of this report.", n)}}}, nil
 	})
 	if err != nil {
-		return r, err
+		return r, fmt.Errorf("app.MarkDuplicate(%s#%d): %w", slug, n, err)
 	}
-	_, err = a.change(ctx, u, slug, of, "MarkDuplicate", func(o *embargo.Report, _ *embargo.Policy, _ []embargo.Event) ([]store.EventInput, error) {
-		return []store.EventInput{{Event: embargo.Event{Kind: embargo.EventDuplicate, Audience: embargo.AudienceInternal,
-			From: fmt.Sprintf("#%d", n), Body: fmt.Sprintf("#%d was closed as a duplicate of this report.", n)}}}, nil
-	})
-	return r, err
+	return r, nil
 }
 
 // AddNote adds an internal note, never shown to the reporter or

@@ -13,7 +13,7 @@ import (
 // (/setup/{token}, /t/{token}) inside any string value are masked.
 type RedactingHandler struct{ slog.Handler }
 
-var capabilityPath = regexp.MustCompile(`/(setup|t)/[A-Za-z0-9_-]{16,}`)
+var capabilityPath = regexp.MustCompile(`/(setup|t|c|invite)/[A-Za-z0-9_-]{16,}`)
 
 func secretKey(k string) bool {
 	k = strings.ToLower(k)

@@ -257,6 +257,8 @@ func TestAccessByActor(t *testing.T) {
 		{"triager token", "PUT", apiRep + "/affected", 400, "unknown field", `{"affected":[],"extra":1}`, triagerTok},
 		{"triager token", "POST", "/api/v1/projects/virtrigaud/reports/3/duplicate", 200, `"state": "duplicate"`, `{"of":1}`, triagerTok},
 		{"triager token", "GET", "/api/v1/projects/virtrigaud/reports/99", 404, "not found", "", triagerTok},
+		{"viewer token on a page", "GET", "/account/tokens", 401, "/api/v1 only", "", viewerTok},
+		{"viewer token on a page", "GET", "/m/virtrigaud/reports/1", 401, "/api/v1 only", "", viewerTok},
 	}
 	mux := http.NewServeMux()
 	s := &Server{web: &web.Web{}, api: &api.API{}}

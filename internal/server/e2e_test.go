@@ -98,7 +98,7 @@ func TestBrowserReportTriageAndThread(t *testing.T) {
 		chromedp.SendKeys(`input[name=email]`, "tri@demo.org"),
 		chromedp.SendKeys(`input[name=password]`, adminPassword),
 		chromedp.Submit(`form.stack`),
-		chromedp.WaitVisible(`header nav`),
+		chromedp.WaitVisible(`header a[href="/account/tokens"]`),
 		chromedp.Navigate(h.srv.URL+"/inbox"),
 		chromedp.WaitVisible(`table.inbox`))
 	screenshot(t, ctx, "inbox")
@@ -195,7 +195,7 @@ func TestAccessibilityOfReportPages(t *testing.T) {
 	b.do(chromedp.Navigate(h.srv.URL+"/login"),
 		chromedp.SendKeys(`input[name=email]`, "tri@demo.org"),
 		chromedp.SendKeys(`input[name=password]`, adminPassword),
-		chromedp.Submit(`form.stack`), chromedp.WaitVisible(`header nav`),
+		chromedp.Submit(`form.stack`), chromedp.WaitVisible(`header a[href="/account/tokens"]`),
 		chromedp.Navigate(h.srv.URL+"/inbox"), chromedp.WaitVisible(`table.inbox`))
 	check("inbox")
 	b.do(chromedp.Navigate(fmt.Sprintf("%s/m/virtrigaud/reports/%d", h.srv.URL, rc.Report.Number)), chromedp.WaitVisible(`#t-to`))

@@ -5,7 +5,6 @@ package server
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -152,6 +151,10 @@ func (s *Server) authorize(rt Route) httpx.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		tok := httpx.SessionToken(r)
 		bearer, hasBearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if hasBearer && !strings.HasPrefix(r.URL.Path, "/api/") {
+			// API tokens are for the API: pages are for people with a session.
+			return embargo.Errorf(embargo.KindUnauthorized, "API tokens work on /api/v1 only")
+		}
 		if hasBearer {
 			// An API token authenticates this request alone; it is not a
 			// cookie, so no form token is needed and a session is ignored.
@@ -194,25 +197,6 @@ func (s *Server) authorize(rt Route) httpx.HandlerFunc {
 			}
 			return embargo.Errorf(embargo.KindUnauthorized, "sign in first")
 		}
-		// A signed-in browser's state change carries the session's form
-		// token as well as passing the cross-origin check.
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && !hasBearer {
-			submitted := r.Header.Get("X-CSRF-Token")
-			if submitted == "" {
-				v, tooBig := s.formValue(r, "csrf")
-				if tooBig != nil {
-					// Too large to read: the handler meets the same error
-					// when it reads the form and answers with its own page;
-					// nothing is acted on.
-					r.Body, r.Form, r.PostForm, r.MultipartForm = io.NopCloser(errReader{tooBig}), nil, nil, nil
-					return rt.Handler(w, r)
-				}
-				submitted = v
-			}
-			if !httpx.CheckFormToken(tok, submitted) {
-				return embargo.Errorf(embargo.KindForbidden, "the form has expired or did not come from this site: reload the page and try again")
-			}
-		}
 		if rt.Perm == Admin && !u.IsAdmin {
 			return embargo.Errorf(embargo.KindForbidden, "this needs the instance admin")
 		}
@@ -231,14 +215,25 @@ func (s *Server) authorize(rt Route) httpx.HandlerFunc {
 				return embargo.Errorf(embargo.KindForbidden, "this needs the %s role on %s; you are %s", min, p.Name, role)
 			}
 		}
+		// A signed-in browser's state change carries the session's form
+		// token as well as passing the cross-origin check. A form too large
+		// to read is refused here: nothing runs without a verified token.
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !hasBearer {
+			submitted := r.Header.Get("X-CSRF-Token")
+			if submitted == "" {
+				v, tooBig := s.formValue(r, "csrf")
+				if tooBig != nil {
+					return embargo.Errorf(embargo.KindTooLarge, "the form is larger than %d bytes: nothing was changed", tooBig.(*http.MaxBytesError).Limit)
+				}
+				submitted = v
+			}
+			if !httpx.CheckFormToken(tok, submitted) {
+				return embargo.Errorf(embargo.KindForbidden, "the form has expired or did not come from this site: reload the page and try again")
+			}
+		}
 		return rt.Handler(w, r)
 	}
 }
-
-// errReader fails every read with err.
-type errReader struct{ err error }
-
-func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // formValue reads one field of a urlencoded or multipart form. A
 // multipart form is kept in memory (the body limit bounds it), so no

@@ -231,6 +231,26 @@ func TestSecurityHeadersEverywhere(t *testing.T) {
 	}
 }
 
+// TestOversizedFormActsOnNothing: a form too large to read its token from
+// is refused before the handler runs, even for handlers that never read
+// their body (revoking a token).
+func TestOversizedFormActsOnNothing(t *testing.T) {
+	h := newHarness(t)
+	h.addProject("virtrigaud.yaml")
+	c := h.member("tri@demo.org", "virtrigaud", embargo.RoleTriager)
+	tok, err := h.app.CreateAPIToken(context.Background(), mustUser(h, "tri@demo.org"), "ci", "", embargo.RoleViewer, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := h.post(c, "/account/tokens/1/revoke", url.Values{"csrf": {"nope"}, "pad": {strings.Repeat("x", 100<<10)}})
+	if res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("oversized revoke: %d", res.StatusCode)
+	}
+	if r := h.apiDo("GET", "/api/v1/reports", "", tok); r.StatusCode != 200 {
+		t.Fatalf("the token was revoked by an unverified request: %d", r.StatusCode)
+	}
+}
+
 func TestCrossOriginPostRefused(t *testing.T) {
 	h := newHarness(t)
 	res := h.do(h.client(), "POST", "/login", url.Values{"email": {"a@b.org"}, "password": {"x"}},

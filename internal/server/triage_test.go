@@ -98,6 +98,10 @@ func TestTriageFlowAndWhatTheReporterSees(t *testing.T) {
 	if page := body(h.get(tri, rep)); !strings.Contains(page, "#2 was closed as a duplicate of this report") {
 		t.Fatal("the original does not record its duplicate")
 	}
+	// No cycles and no chains.
+	h.submit("virtrigaud", "A third report")
+	post(rep+"/duplicate", url.Values{"of": {"2"}}, 409, "is itself a duplicate")
+	post(rep+"/duplicate", url.Values{"of": {"3"}}, 409, "other reports are duplicates of #1")
 	// The inbox: filters and the nearest deadline first.
 	in := body(h.get(tri, "/inbox"))
 	if !strings.Contains(in, "virtrigaud#1") || strings.Contains(in, "virtrigaud#2") {

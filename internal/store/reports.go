@@ -382,53 +382,62 @@ func (s *Store) ChangeReport(ctx context.Context, id int64, fn ChangeFunc) (emba
 		if err != nil {
 			return err
 		}
-		now := s.now()
-		r.UpdatedAt = now
-		content, err := encodeContent(r.Content)
-		if err != nil {
-			return err
-		}
-		cwes, _ := json.Marshal(nonNilStrings(r.CWEs))
-		labels, _ := json.Marshal(nonNilStrings(r.Labels))
-		if r.Affected == nil {
-			r.Affected = []embargo.Affected{}
-		}
-		affected, err := json.Marshal(r.Affected)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE reports SET state = $1, resume_state = $2, severity = $3, severity_override = $4,
-			cvss3 = $5, cvss4 = $6, cwes = $7, assignee_id = $8, labels = $9, affected = $10, duplicate_of = $11, updated_at = $12,
-			next_due = $13, content = $14 WHERE id = $15`,
-			r.State, r.Resume, r.Severity, r.SeverityOverride, r.CVSS3, r.CVSS4, string(cwes), nullID(r.AssigneeID),
-			string(labels), string(affected), nullID(r.DuplicateOf), now, nullTime(r.NextDue), content, r.ID); err != nil {
-			return err
-		}
-		for _, in := range inputs {
-			ev := in.Event
-			ev.ReportID, ev.At = r.ID, now
-			if err := s.insertEvent(ctx, tx, &ev, in.Attachments); err != nil {
-				return err
-			}
-			details := map[string]string{"number": strconv.FormatInt(r.Number, 10), "audience": string(ev.Audience)}
-			if auditsValues(ev.Kind) {
-				details["from"], details["to"] = ev.From, ev.To
-			}
-			if len(in.Attachments) > 0 {
-				details["attachments"] = strconv.Itoa(len(in.Attachments))
-			}
-			if err := s.appendAudit(ctx, tx, auditRecord{Actor: ev.Actor, Action: "report." + string(ev.Kind),
-				ProjectID: r.ProjectID, Subject: reportSubject(r.ID), Details: details}); err != nil {
-				return err
-			}
-			out = append(out, ev)
-		}
+		out, err = s.storeChange(ctx, tx, &r, inputs)
+		return err
 		return nil
 	})
 	if err != nil {
 		return embargo.Report{}, nil, err
 	}
 	return r, out, nil
+}
+
+// storeChange writes a changed report, its new events and an audit entry
+// per event inside tx, and returns the events with their ids.
+func (s *Store) storeChange(ctx context.Context, tx *sql.Tx, r *embargo.Report, inputs []EventInput) ([]embargo.Event, error) {
+	now := s.now()
+	r.UpdatedAt = now
+	content, err := encodeContent(r.Content)
+	if err != nil {
+		return nil, err
+	}
+	cwes, _ := json.Marshal(nonNilStrings(r.CWEs))
+	labels, _ := json.Marshal(nonNilStrings(r.Labels))
+	if r.Affected == nil {
+		r.Affected = []embargo.Affected{}
+	}
+	affected, err := json.Marshal(r.Affected)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE reports SET state = $1, resume_state = $2, severity = $3, severity_override = $4,
+		cvss3 = $5, cvss4 = $6, cwes = $7, assignee_id = $8, labels = $9, affected = $10, duplicate_of = $11, updated_at = $12,
+		next_due = $13, content = $14 WHERE id = $15`,
+		r.State, r.Resume, r.Severity, r.SeverityOverride, r.CVSS3, r.CVSS4, string(cwes), nullID(r.AssigneeID),
+		string(labels), string(affected), nullID(r.DuplicateOf), now, nullTime(r.NextDue), content, r.ID); err != nil {
+		return nil, err
+	}
+	var out []embargo.Event
+	for _, in := range inputs {
+		ev := in.Event
+		ev.ReportID, ev.At = r.ID, now
+		if err := s.insertEvent(ctx, tx, &ev, in.Attachments); err != nil {
+			return nil, err
+		}
+		details := map[string]string{"number": strconv.FormatInt(r.Number, 10), "audience": string(ev.Audience)}
+		if auditsValues(ev.Kind) {
+			details["from"], details["to"] = ev.From, ev.To
+		}
+		if len(in.Attachments) > 0 {
+			details["attachments"] = strconv.Itoa(len(in.Attachments))
+		}
+		if err := s.appendAudit(ctx, tx, auditRecord{Actor: ev.Actor, Action: "report." + string(ev.Kind),
+			ProjectID: r.ProjectID, Subject: reportSubject(r.ID), Details: details}); err != nil {
+			return nil, err
+		}
+		out = append(out, ev)
+	}
+	return out, nil
 }
 
 // auditsValues says whether an event's old and new values may go into the
@@ -566,4 +575,53 @@ func (s *Store) Attachment(ctx context.Context, reportID, id int64, audience emb
 	}
 	a.Name = string(name)
 	return a, data, nil
+}
+
+// PairFunc changes two reports in one transaction: a report and another
+// it refers to (a duplicate and its original). It sees both as they are
+// now, the first one's timeline, and whether any report already refers to
+// the first as its original.
+type PairFunc func(r, other *embargo.Report, history []embargo.Event, hasDuplicates bool) (forR, forOther []EventInput, err error)
+
+// ChangeReportPair runs fn on reports id and otherID under both row locks
+// (taken in id order) and stores both with their events and audit entries
+// in one transaction.
+func (s *Store) ChangeReportPair(ctx context.Context, id, otherID int64, fn PairFunc) (embargo.Report, error) {
+	var out embargo.Report
+	err := s.inTx(ctx, "store.ChangeReportPair", func(tx *sql.Tx) error {
+		lock := ""
+		if s.dialect == Postgres {
+			lock = " FOR UPDATE"
+		}
+		reports := map[int64]*embargo.Report{}
+		first, second := min(id, otherID), max(id, otherID)
+		for _, rid := range []int64{first, second} {
+			r, err := s.scanReport(tx.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE id = $1`+lock, rid))
+			if err != nil {
+				return notFound(err, "report")
+			}
+			reports[rid] = &r
+		}
+		history, err := s.events(ctx, tx, id, "", false)
+		if err != nil {
+			return err
+		}
+		var dups int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM reports WHERE duplicate_of = $1`, id).Scan(&dups); err != nil {
+			return err
+		}
+		forR, forOther, err := fn(reports[id], reports[otherID], history, dups > 0)
+		if err != nil {
+			return err
+		}
+		if _, err := s.storeChange(ctx, tx, reports[id], forR); err != nil {
+			return err
+		}
+		if _, err := s.storeChange(ctx, tx, reports[otherID], forOther); err != nil {
+			return err
+		}
+		out = *reports[id]
+		return nil
+	})
+	return out, err
 }

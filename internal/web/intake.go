@@ -177,12 +177,12 @@ func (w *Web) parsedMultipart(mf *multipart.Form) (formValues, []app.Upload, err
 			}
 			f, err := fh.Open()
 			if err != nil {
-				return form, nil, err
+				return form, nil, embargo.Errorf(embargo.KindInvalid, "could not read %s", fh.Filename)
 			}
 			data, err := io.ReadAll(f)
 			f.Close()
 			if err != nil {
-				return form, nil, err
+				return form, nil, embargo.Errorf(embargo.KindInvalid, "could not read %s", fh.Filename)
 			}
 			if len(data) == 0 && fh.Filename == "" {
 				continue

@@ -470,4 +470,44 @@ func testCollaborators(t *testing.T, open Opener) {
 	if cs, _ := s.Collaborators(ctx, r.ID); len(cs) != 1 || !cs[0].Revoked {
 		t.Fatalf("Collaborators = %+v", cs)
 	}
+	// A revoked collaborator can be invited again, with a new link.
+	if _, err := s.AddCollaborator(ctx, r.ID, "vendor@example.org", "new-hash", embargo.UserActor(1)); err != nil {
+		t.Fatalf("re-invite after revoke: %v", err)
+	}
+}
+
+func testChangeReportPair(t *testing.T, open Opener) {
+	s := open(t, NewClock())
+	ctx := context.Background()
+	p := newProject(t, s, "demo")
+	a := newReport(t, s, p, "a")
+	b := newReport(t, s, p, "b")
+	got, err := s.ChangeReportPair(ctx, b.ID, a.ID, func(r, o *embargo.Report, history []embargo.Event, hasDups bool) ([]store.EventInput, []store.EventInput, error) {
+		if r.ID != b.ID || o.ID != a.ID || len(history) != 1 || hasDups {
+			return nil, nil, fmt.Errorf("pair %d %d history %d dups %v", r.ID, o.ID, len(history), hasDups)
+		}
+		r.State, r.DuplicateOf = embargo.StateDuplicate, o.ID
+		return []store.EventInput{{Event: embargo.Event{Actor: embargo.UserActor(1), Kind: embargo.EventDuplicate, Audience: embargo.AudienceThread, To: "duplicate"}}},
+			[]store.EventInput{{Event: embargo.Event{Actor: embargo.UserActor(1), Kind: embargo.EventDuplicate, Audience: embargo.AudienceInternal, From: "#2"}}}, nil
+	})
+	if err != nil || got.DuplicateOf != a.ID {
+		t.Fatalf("ChangeReportPair = %+v, %v", got, err)
+	}
+	if evs, _ := s.Events(ctx, a.ID, ""); len(evs) != 2 || evs[1].From != "#2" {
+		t.Fatalf("original's timeline %+v", evs)
+	}
+	// The original now has a duplicate; a refused pair change stores nothing.
+	_, err = s.ChangeReportPair(ctx, a.ID, b.ID, func(r, o *embargo.Report, _ []embargo.Event, hasDups bool) ([]store.EventInput, []store.EventInput, error) {
+		if !hasDups {
+			return nil, nil, fmt.Errorf("hasDups false")
+		}
+		r.State = embargo.StateDuplicate
+		return nil, nil, embargo.Errorf(embargo.KindConflict, "refused")
+	})
+	if !errors.Is(err, embargo.ErrConflict) {
+		t.Fatalf("refused pair: %v", err)
+	}
+	if r, _ := s.Report(ctx, a.ID); r.State != embargo.StateNew {
+		t.Fatalf("a refused pair change was stored: %s", r.State)
+	}
 }

@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 		"Members":                     testMembers,
 		"TokensAndInvitations":        testTokensAndInvitations,
 		"Collaborators":               testCollaborators,
+		"ChangeReportPair":            testChangeReportPair,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) { fn(t, open) })

@@ -89,9 +89,10 @@ CREATE TABLE collaborators (
     token_hash TEXT NOT NULL UNIQUE,
     created_at TIMESTAMP NOT NULL,
     created_by TEXT NOT NULL,
-    revoked_at TIMESTAMP,
-    UNIQUE (report_id, email)
+    revoked_at TIMESTAMP
 );
+-- One live link per person and report; a revoked one may be replaced.
+CREATE UNIQUE INDEX collaborators_live ON collaborators (report_id, email) WHERE revoked_at IS NULL;
 
 CREATE TABLE invitations (
     token_hash TEXT PRIMARY KEY,
