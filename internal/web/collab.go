@@ -30,6 +30,9 @@ func (w *Web) collabThread(rw http.ResponseWriter, r *http.Request, status int, 
 
 // CollabMessage serves POST /c/{token}/messages.
 func (w *Web) CollabMessage(rw http.ResponseWriter, r *http.Request) error {
+	if err := w.messages.Allow(w.client.Key(r)); err != nil {
+		return err
+	}
 	form, files, err := w.readMultipart(r)
 	if err == nil {
 		err = w.app.CollaboratorMessage(r.Context(), r.PathValue("token"), form.Get("body"), files)

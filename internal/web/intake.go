@@ -252,6 +252,9 @@ func (w *Web) thread(rw http.ResponseWriter, r *http.Request, status int, notice
 
 // ThreadMessage serves POST /t/{token}/messages.
 func (w *Web) ThreadMessage(rw http.ResponseWriter, r *http.Request) error {
+	if err := w.messages.Allow(w.client.Key(r)); err != nil {
+		return err
+	}
 	form, files, err := w.readMultipart(r)
 	if err == nil {
 		err = w.app.ReporterMessage(r.Context(), r.PathValue("token"), form.Get("body"), files)

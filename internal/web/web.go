@@ -43,8 +43,9 @@ type Web struct {
 	attempts *httpx.Limiter
 	accounts *httpx.Limiter
 	client   httpx.ClientAddr
-	// intake limits report submissions per client address.
-	intake             *httpx.Limiter
+	// intake limits report submissions per client address; messages the
+	// thread messages of reporters and collaborators.
+	intake, messages   *httpx.Limiter
 	maxFile, maxReport int64
 }
 
@@ -71,6 +72,7 @@ func New(a *app.App, log *slog.Logger, o Options) (*Web, error) {
 	if w.intake == nil {
 		w.intake = httpx.NewLimiter(time.Minute, 10)
 	}
+	w.messages = httpx.NewLimiter(20*time.Second, 30)
 	if w.maxFile <= 0 {
 		w.maxFile = app.DefaultMaxFileBytes
 	}
