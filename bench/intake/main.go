@@ -65,7 +65,7 @@ func run(name, dsn string, n, c int, body []byte) {
 		dsn, drop = scratchSchema(dsn)
 		defer drop()
 	}
-	st, err := store.Open(ctx, dsn, store.Options{})
+	st, err := store.Open(ctx, dsn, store.Options{MasterKey: bytes.Repeat([]byte{7}, 32)})
 	check(err)
 	defer st.Close()
 	_, err = st.Migrate(ctx)

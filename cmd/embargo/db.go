@@ -5,16 +5,29 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 
 	"github.com/embargo-cvd/embargo/internal/config"
 	"github.com/embargo-cvd/embargo/internal/httpx"
+	"github.com/embargo-cvd/embargo/internal/seal"
 	"github.com/embargo-cvd/embargo/internal/store"
 )
 
-// openStore opens the configured database and applies pending migrations.
-// It returns the names of the migrations it applied.
+// openStore opens the configured database with the master key (creating
+// the key file, 0600, when there is none yet) and applies pending
+// migrations. It returns the names of the migrations it applied.
 func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, []string, error) {
-	s, err := store.Open(ctx, cfg.Database(), store.Options{})
+	if cfg.MasterKey == "" {
+		if err := os.MkdirAll(filepath.Dir(cfg.MasterKeyFile), 0o700); err != nil {
+			return nil, nil, err
+		}
+	}
+	master, _, err := seal.LoadOrCreateMasterKey(cfg.MasterKeyFile, cfg.MasterKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := store.Open(ctx, cfg.Database(), store.Options{MasterKey: master})
 	if err != nil {
 		return nil, nil, err
 	}

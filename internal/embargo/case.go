@@ -259,8 +259,11 @@ type Report struct {
 	Channel          string
 	// PolicyRevision is the policy in force on arrival: it sets the deadlines.
 	PolicyRevision int
-	ReceivedAt     time.Time
-	UpdatedAt      time.Time
+	// ThreadHash is the hash of the report's thread link: it identifies the
+	// row its sealed content is bound to.
+	ThreadHash string
+	ReceivedAt time.Time
+	UpdatedAt  time.Time
 	// NextDue is the nearest running deadline, for sorting; zero when none.
 	NextDue time.Time
 	Content ReportContent

@@ -53,7 +53,7 @@ func newHarnessWith(t *testing.T, intake *httpx.Limiter) *harness {
 	ctx := context.Background()
 	clock := storetest.NewClock()
 	dbPath := filepath.Join(t.TempDir(), "embargo.db")
-	st, err := store.Open(ctx, dbPath, store.Options{Now: clock.Now})
+	st, err := store.Open(ctx, dbPath, store.Options{Now: clock.Now, MasterKey: testMasterKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -383,3 +383,6 @@ func TestOpenRedirectRefused(t *testing.T) {
 		}
 	}
 }
+
+// testMasterKey wraps the harness's project keysets.
+var testMasterKey = []byte("0123456789abcdef0123456789abcdef")

@@ -39,7 +39,7 @@ func (s *Store) AddCollaborator(ctx context.Context, reportID int64, email, hash
 		}
 		ev := embargo.Event{ReportID: reportID, At: s.now(), Actor: actor, Kind: embargo.EventCollaborator,
 			Audience: embargo.AudienceInternal, To: email}
-		if err := s.insertEvent(ctx, tx, &ev, nil); err != nil {
+		if err := s.insertEvent(ctx, tx, projectID, &ev, nil); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, auditRecord{Actor: actor, Action: "report.collaborator.add", ProjectID: projectID,

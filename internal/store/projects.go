@@ -39,6 +39,9 @@ func (s *Store) CreateProject(ctx context.Context, np NewProject) (embargo.Proje
 			VALUES ($1, 1, $2, $3, $4, $5)`, p.ID, string(np.Policy), digest, p.CreatedAt, string(np.Actor)); err != nil {
 			return err
 		}
+		if err := s.createProjectKeyset(ctx, tx, p.ID); err != nil {
+			return err
+		}
 		return s.appendAudit(ctx, tx, auditRecord{Actor: np.Actor, Action: "project.create", ProjectID: p.ID,
 			Subject: "project:" + p.Slug, Details: map[string]string{"name": p.Name, "policy_revision": "1", "policy_sha256": digest}})
 	})

@@ -50,9 +50,9 @@ type NewAttachment struct {
 // key was used for a different request.
 func (s *Store) CreateReport(ctx context.Context, nr NewReport) (r embargo.Report, replay bool, err error) {
 	now := s.now()
-	content, err := encodeContent(nr.Content)
+	content, err := s.sealContent(ctx, nr.ProjectID, nr.ThreadHash, nr.Content)
 	if err != nil {
-		return r, false, err
+		return r, false, fmt.Errorf("store.CreateReport: %w", err)
 	}
 	var replayID int64
 	err = s.inTx(ctx, "store.CreateReport", func(tx *sql.Tx) error {
@@ -99,10 +99,10 @@ func (s *Store) CreateReport(ctx context.Context, nr NewReport) (r embargo.Repor
 		}
 		ev := embargo.Event{ReportID: r.ID, At: now, Actor: embargo.ActorReporter, Kind: embargo.EventSubmitted,
 			Audience: embargo.AudienceThread, To: string(embargo.StateNew)}
-		if err := s.insertEvent(ctx, tx, &ev, nr.Attachments); err != nil {
+		if err := s.insertEvent(ctx, tx, r.ProjectID, &ev, nr.Attachments); err != nil {
 			return err
 		}
-		if err := s.intakeNotes(ctx, tx, r.ID, now, nr.Notes); err != nil {
+		if err := s.intakeNotes(ctx, tx, r.ProjectID, r.ID, now, nr.Notes); err != nil {
 			return err
 		}
 		return s.auditSubmit(ctx, tx, r, len(nr.Attachments))
@@ -151,10 +151,10 @@ func (s *Store) createReportPostgres(ctx context.Context, tx *sql.Tx, r *embargo
 		return notFound(err, "project")
 	}
 	ev.ReportID = r.ID
-	if err := s.insertAttachments(ctx, tx, &ev, nr.Attachments); err != nil {
+	if err := s.insertAttachments(ctx, tx, r.ProjectID, &ev, nr.Attachments); err != nil {
 		return err
 	}
-	if err := s.intakeNotes(ctx, tx, r.ID, now, nr.Notes); err != nil {
+	if err := s.intakeNotes(ctx, tx, r.ProjectID, r.ID, now, nr.Notes); err != nil {
 		return err
 	}
 	return s.auditSubmit(ctx, tx, *r, len(nr.Attachments))
@@ -162,11 +162,11 @@ func (s *Store) createReportPostgres(ctx context.Context, tx *sql.Tx, r *embargo
 
 // intakeNotes records the notes of intake rules on a new report's
 // internal timeline.
-func (s *Store) intakeNotes(ctx context.Context, tx *sql.Tx, reportID int64, at time.Time, notes []string) error {
+func (s *Store) intakeNotes(ctx context.Context, tx *sql.Tx, projectID, reportID int64, at time.Time, notes []string) error {
 	for _, n := range notes {
 		ev := embargo.Event{ReportID: reportID, At: at, Actor: embargo.ActorSystem, Kind: embargo.EventNote,
 			Audience: embargo.AudienceInternal, Body: n}
-		if err := s.insertEvent(ctx, tx, &ev, nil); err != nil {
+		if err := s.insertEvent(ctx, tx, projectID, &ev, nil); err != nil {
 			return err
 		}
 	}
@@ -192,29 +192,17 @@ func nullID(id int64) any {
 	return id
 }
 
-// encodeContent turns confidential report content into the bytes kept in
-// the content column.
-func encodeContent(c embargo.ReportContent) ([]byte, error) {
-	return json.Marshal(c)
-}
-
-func decodeContent(b []byte) (embargo.ReportContent, error) {
-	var c embargo.ReportContent
-	err := json.Unmarshal(b, &c)
-	return c, err
-}
-
 const reportColumns = `id, project_id, number, state, resume_state, severity, severity_override, cvss3, cvss4, cwes,
-	assignee_id, labels, affected, duplicate_of, channel, policy_revision, received_at, updated_at, next_due, content`
+	assignee_id, labels, affected, duplicate_of, channel, policy_revision, received_at, updated_at, next_due, thread_hash, content`
 
-func (s *Store) scanReport(row interface{ Scan(...any) error }) (embargo.Report, error) {
+func (s *Store) scanReport(ctx context.Context, row interface{ Scan(...any) error }) (embargo.Report, error) {
 	var r embargo.Report
 	var assignee, dup sql.NullInt64
 	var next sql.NullTime
 	var cwes, labels, affected string
 	var content []byte
 	err := row.Scan(&r.ID, &r.ProjectID, &r.Number, &r.State, &r.Resume, &r.Severity, &r.SeverityOverride, &r.CVSS3, &r.CVSS4,
-		&cwes, &assignee, &labels, &affected, &dup, &r.Channel, &r.PolicyRevision, &r.ReceivedAt, &r.UpdatedAt, &next, &content)
+		&cwes, &assignee, &labels, &affected, &dup, &r.Channel, &r.PolicyRevision, &r.ReceivedAt, &r.UpdatedAt, &next, &r.ThreadHash, &content)
 	if err != nil {
 		return r, err
 	}
@@ -232,7 +220,7 @@ func (s *Store) scanReport(row interface{ Scan(...any) error }) (embargo.Report,
 	if err := json.Unmarshal([]byte(affected), &r.Affected); err != nil {
 		return r, fmt.Errorf("report %d: affected: %w", r.ID, err)
 	}
-	if r.Content, err = decodeContent(content); err != nil {
+	if r.Content, err = s.openContent(ctx, r.ProjectID, r.ThreadHash, content); err != nil {
 		return r, fmt.Errorf("report %d: content: %w", r.ID, err)
 	}
 	return r, nil
@@ -240,7 +228,7 @@ func (s *Store) scanReport(row interface{ Scan(...any) error }) (embargo.Report,
 
 // Report returns a report by id, or a NotFound-kind error.
 func (s *Store) Report(ctx context.Context, id int64) (embargo.Report, error) {
-	r, err := s.scanReport(s.r.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE id = $1`, id))
+	r, err := s.scanReport(ctx, s.r.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE id = $1`, id))
 	if err != nil {
 		return r, fmt.Errorf("store.Report(%d): %w", id, notFound(err, "report"))
 	}
@@ -250,7 +238,7 @@ func (s *Store) Report(ctx context.Context, id int64) (embargo.Report, error) {
 // ReportByNumber returns a project's report by its number, or a
 // NotFound-kind error.
 func (s *Store) ReportByNumber(ctx context.Context, projectID, number int64) (embargo.Report, error) {
-	r, err := s.scanReport(s.r.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE project_id = $1 AND number = $2`, projectID, number))
+	r, err := s.scanReport(ctx, s.r.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE project_id = $1 AND number = $2`, projectID, number))
 	if err != nil {
 		return r, fmt.Errorf("store.ReportByNumber(%d, %d): %w", projectID, number, notFound(err, "report"))
 	}
@@ -260,7 +248,7 @@ func (s *Store) ReportByNumber(ctx context.Context, projectID, number int64) (em
 // ReportByThread returns the report whose thread link hashes to hash, or
 // a NotFound-kind error.
 func (s *Store) ReportByThread(ctx context.Context, hash string) (embargo.Report, error) {
-	r, err := s.scanReport(s.r.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE thread_hash = $1`, hash))
+	r, err := s.scanReport(ctx, s.r.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE thread_hash = $1`, hash))
 	if err != nil {
 		return r, fmt.Errorf("store.ReportByThread: %w", notFound(err, "thread"))
 	}
@@ -336,7 +324,7 @@ func (s *Store) Reports(ctx context.Context, f ReportFilter) ([]embargo.Report, 
 	defer rows.Close()
 	var out []embargo.Report
 	for rows.Next() {
-		r, err := s.scanReport(rows)
+		r, err := s.scanReport(ctx, rows)
 		if err != nil {
 			return nil, 0, fmt.Errorf("store.Reports: %w", err)
 		}
@@ -370,11 +358,11 @@ func (s *Store) ChangeReport(ctx context.Context, id int64, fn ChangeFunc) (emba
 			lock = " FOR UPDATE"
 		}
 		var err error
-		r, err = s.scanReport(tx.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE id = $1`+lock, id))
+		r, err = s.scanReport(ctx, tx.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE id = $1`+lock, id))
 		if err != nil {
 			return notFound(err, "report")
 		}
-		history, err := s.events(ctx, tx, id, "", false)
+		history, err := s.events(ctx, tx, 0, id, "", false)
 		if err != nil {
 			return err
 		}
@@ -384,7 +372,6 @@ func (s *Store) ChangeReport(ctx context.Context, id int64, fn ChangeFunc) (emba
 		}
 		out, err = s.storeChange(ctx, tx, &r, inputs)
 		return err
-		return nil
 	})
 	if err != nil {
 		return embargo.Report{}, nil, err
@@ -397,7 +384,7 @@ func (s *Store) ChangeReport(ctx context.Context, id int64, fn ChangeFunc) (emba
 func (s *Store) storeChange(ctx context.Context, tx *sql.Tx, r *embargo.Report, inputs []EventInput) ([]embargo.Event, error) {
 	now := s.now()
 	r.UpdatedAt = now
-	content, err := encodeContent(r.Content)
+	content, err := s.sealContent(ctx, r.ProjectID, r.ThreadHash, r.Content)
 	if err != nil {
 		return nil, err
 	}
@@ -421,7 +408,7 @@ func (s *Store) storeChange(ctx context.Context, tx *sql.Tx, r *embargo.Report, 
 	for _, in := range inputs {
 		ev := in.Event
 		ev.ReportID, ev.At = r.ID, now
-		if err := s.insertEvent(ctx, tx, &ev, in.Attachments); err != nil {
+		if err := s.insertEvent(ctx, tx, r.ProjectID, &ev, in.Attachments); err != nil {
 			return nil, err
 		}
 		details := map[string]string{"number": strconv.FormatInt(r.Number, 10), "audience": string(ev.Audience)}
@@ -458,27 +445,45 @@ func nonNilStrings(s []string) []string {
 	return s
 }
 
-func (s *Store) insertEvent(ctx context.Context, tx *sql.Tx, ev *embargo.Event, files []NewAttachment) error {
-	var body any
-	if ev.Body != "" {
-		body = []byte(ev.Body)
-	}
-	if err := s.txQueryRow(ctx, tx, `INSERT INTO report_events (report_id, at, actor, kind, audience, from_value, to_value, body)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		ev.ReportID, ev.At, string(ev.Actor), string(ev.Kind), string(ev.Audience), ev.From, ev.To, body).Scan(&ev.ID); err != nil {
+func (s *Store) insertEvent(ctx context.Context, tx *sql.Tx, projectID int64, ev *embargo.Event, files []NewAttachment) error {
+	if err := s.txQueryRow(ctx, tx, `INSERT INTO report_events (report_id, at, actor, kind, audience, from_value, to_value)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+		ev.ReportID, ev.At, string(ev.Actor), string(ev.Kind), string(ev.Audience), ev.From, ev.To).Scan(&ev.ID); err != nil {
 		return fmt.Errorf("event: %w", err)
 	}
-	return s.insertAttachments(ctx, tx, ev, files)
+	if ev.Body != "" {
+		// The body is sealed to the event's own row, so it is written once
+		// the row has its id.
+		body, err := s.sealCell(ctx, projectID, "report_events", "body", rowKey(ev.ID), []byte(ev.Body))
+		if err != nil {
+			return err
+		}
+		if _, err := s.txExec(ctx, tx, `UPDATE report_events SET body = $1 WHERE id = $2`, body, ev.ID); err != nil {
+			return fmt.Errorf("event: %w", err)
+		}
+	}
+	return s.insertAttachments(ctx, tx, projectID, ev, files)
 }
 
-func (s *Store) insertAttachments(ctx context.Context, tx *sql.Tx, ev *embargo.Event, files []NewAttachment) error {
+func (s *Store) insertAttachments(ctx context.Context, tx *sql.Tx, projectID int64, ev *embargo.Event, files []NewAttachment) error {
 	for _, f := range files {
 		sum := sha256.Sum256(f.Data)
 		a := embargo.Attachment{ReportID: ev.ReportID, EventID: ev.ID, Name: f.Name, ContentType: f.ContentType,
 			Size: int64(len(f.Data)), SHA256: hex.EncodeToString(sum[:])}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO attachments (report_id, event_id, name, content_type, size, sha256, data)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			a.ReportID, a.EventID, []byte(a.Name), a.ContentType, a.Size, a.SHA256, f.Data).Scan(&a.ID); err != nil {
+			a.ReportID, a.EventID, []byte{}, a.ContentType, a.Size, a.SHA256, []byte{}).Scan(&a.ID); err != nil {
+			return fmt.Errorf("attachment: %w", err)
+		}
+		name, err := s.sealCell(ctx, projectID, "attachments", "name", rowKey(a.ID), []byte(f.Name))
+		if err != nil {
+			return err
+		}
+		data, err := s.sealCell(ctx, projectID, "attachments", "data", rowKey(a.ID), f.Data)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE attachments SET name = $1, data = $2 WHERE id = $3`, name, data, a.ID); err != nil {
 			return fmt.Errorf("attachment: %w", err)
 		}
 		ev.Attachments = append(ev.Attachments, a)
@@ -489,7 +494,11 @@ func (s *Store) insertAttachments(ctx context.Context, tx *sql.Tx, ev *embargo.E
 // Events returns a report's timeline in order. With audience set to
 // AudienceThread, internal events are left out.
 func (s *Store) Events(ctx context.Context, reportID int64, audience embargo.Audience) ([]embargo.Event, error) {
-	evs, err := s.events(ctx, s.r, reportID, audience, true)
+	var projectID int64
+	if err := s.r.QueryRowContext(ctx, `SELECT project_id FROM reports WHERE id = $1`, reportID).Scan(&projectID); err != nil {
+		return nil, fmt.Errorf("store.Events(%d): %w", reportID, notFound(err, "report"))
+	}
+	evs, err := s.events(ctx, s.r, projectID, reportID, audience, true)
 	if err != nil {
 		return nil, fmt.Errorf("store.Events(%d): %w", reportID, err)
 	}
@@ -500,7 +509,7 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func (s *Store) events(ctx context.Context, q querier, reportID int64, audience embargo.Audience, withBodies bool) ([]embargo.Event, error) {
+func (s *Store) events(ctx context.Context, q querier, projectID, reportID int64, audience embargo.Audience, withBodies bool) ([]embargo.Event, error) {
 	cond := ""
 	args := []any{reportID}
 	if audience != "" {
@@ -525,7 +534,14 @@ func (s *Store) events(ctx context.Context, q querier, reportID int64, audience 
 		if err := rows.Scan(&ev.ID, &ev.ReportID, &ev.At, &ev.Actor, &ev.Kind, &ev.Audience, &ev.From, &ev.To, &body); err != nil {
 			return nil, err
 		}
-		ev.At, ev.Body = ev.At.UTC(), string(body)
+		ev.At = ev.At.UTC()
+		if len(body) > 0 {
+			plain, err := s.openCell(ctx, projectID, "report_events", "body", rowKey(ev.ID), body)
+			if err != nil {
+				return nil, err
+			}
+			ev.Body = string(plain)
+		}
 		index[ev.ID] = len(out)
 		out = append(out, ev)
 	}
@@ -547,7 +563,11 @@ func (s *Store) events(ctx context.Context, q querier, reportID int64, audience 
 		if err := arows.Scan(&a.ID, &a.EventID, &name, &a.ContentType, &a.Size, &a.SHA256); err != nil {
 			return nil, err
 		}
-		a.Name = string(name)
+		plain, err := s.openCell(ctx, projectID, "attachments", "name", rowKey(a.ID), name)
+		if err != nil {
+			return nil, err
+		}
+		a.Name = string(plain)
 		if i, ok := index[a.EventID]; ok {
 			out[i].Attachments = append(out[i].Attachments, a)
 		}
@@ -567,14 +587,24 @@ func (s *Store) Attachment(ctx context.Context, reportID, id int64, audience emb
 		cond = " AND e.audience = $3"
 		args = append(args, string(audience))
 	}
-	err := s.r.QueryRowContext(ctx, `SELECT a.id, a.event_id, a.name, a.content_type, a.size, a.sha256, a.data
-		FROM attachments a JOIN report_events e ON e.id = a.event_id WHERE a.report_id = $1 AND a.id = $2`+cond,
-		args...).Scan(&a.ID, &a.EventID, &name, &a.ContentType, &a.Size, &a.SHA256, &data)
+	var projectID int64
+	err := s.r.QueryRowContext(ctx, `SELECT a.id, a.event_id, a.name, a.content_type, a.size, a.sha256, a.data, r.project_id
+		FROM attachments a JOIN report_events e ON e.id = a.event_id JOIN reports r ON r.id = a.report_id
+		WHERE a.report_id = $1 AND a.id = $2`+cond,
+		args...).Scan(&a.ID, &a.EventID, &name, &a.ContentType, &a.Size, &a.SHA256, &data, &projectID)
 	if err != nil {
 		return a, nil, fmt.Errorf("store.Attachment(%d, %d): %w", reportID, id, notFound(err, "attachment"))
 	}
-	a.Name = string(name)
-	return a, data, nil
+	plainName, err := s.openCell(ctx, projectID, "attachments", "name", rowKey(a.ID), name)
+	if err != nil {
+		return a, nil, fmt.Errorf("store.Attachment(%d, %d): %w", reportID, id, err)
+	}
+	plain, err := s.openCell(ctx, projectID, "attachments", "data", rowKey(a.ID), data)
+	if err != nil {
+		return a, nil, fmt.Errorf("store.Attachment(%d, %d): %w", reportID, id, err)
+	}
+	a.Name = string(plainName)
+	return a, plain, nil
 }
 
 // PairFunc changes two reports in one transaction: a report and another
@@ -596,13 +626,13 @@ func (s *Store) ChangeReportPair(ctx context.Context, id, otherID int64, fn Pair
 		reports := map[int64]*embargo.Report{}
 		first, second := min(id, otherID), max(id, otherID)
 		for _, rid := range []int64{first, second} {
-			r, err := s.scanReport(tx.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE id = $1`+lock, rid))
+			r, err := s.scanReport(ctx, tx.QueryRowContext(ctx, `SELECT `+reportColumns+` FROM reports WHERE id = $1`+lock, rid))
 			if err != nil {
 				return notFound(err, "report")
 			}
 			reports[rid] = &r
 		}
-		history, err := s.events(ctx, tx, id, "", false)
+		history, err := s.events(ctx, tx, 0, id, "", false)
 		if err != nil {
 			return err
 		}

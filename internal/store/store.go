@@ -20,6 +20,7 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
+	"github.com/embargo-cvd/embargo/internal/seal"
 )
 
 // Dialect is the SQL dialect of the database behind a Store.
@@ -42,6 +43,8 @@ type Store struct {
 	now func() time.Time
 	// stmts holds prepared statements of the hot paths (SQLite).
 	stmts stmts
+	// keys seal and open report content (see internal/seal).
+	keys *seal.Keys
 	// writers bounds this process's concurrent write transactions on
 	// PostgreSQL. Every write appends to the audit chain, whose head row
 	// serialises them anyway; queueing here instead of on the row lock
@@ -54,6 +57,8 @@ type Store struct {
 type Options struct {
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// MasterKey (32 bytes) wraps the projects' data keysets; required.
+	MasterKey []byte
 }
 
 // Open connects to a database URL: postgres:// or postgresql:// for
@@ -64,8 +69,11 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }}
-	var err error
+	keys, err := seal.NewKeys(o.MasterKey)
+	if err != nil {
+		return nil, fmt.Errorf("store.Open: %w", err)
+	}
+	s := &Store{now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }, keys: keys}
 	switch {
 	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
 		s.dialect = Postgres

@@ -13,7 +13,7 @@ import (
 func openSQLite(t *testing.T, clock *storetest.Clock) *store.Store {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "embargo.db")
-	s, err := store.Open(context.Background(), path, store.Options{Now: clock.Now})
+	s, err := store.Open(context.Background(), path, store.Options{Now: clock.Now, MasterKey: testMasterKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func openSQLite(t *testing.T, clock *storetest.Clock) *store.Store {
 // openPostgres gives each test its own schema, dropped afterwards.
 func openPostgres(t *testing.T, clock *storetest.Clock) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), storetest.PostgresURL(t), store.Options{Now: clock.Now})
+	s, err := store.Open(context.Background(), storetest.PostgresURL(t), store.Options{Now: clock.Now, MasterKey: testMasterKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,3 +44,6 @@ func openPostgres(t *testing.T, clock *storetest.Clock) *store.Store {
 
 func TestSQLite(t *testing.T)   { storetest.Run(t, openSQLite) }
 func TestPostgres(t *testing.T) { storetest.PostgresURL(t); storetest.Run(t, openPostgres) }
+
+// testMasterKey wraps the test stores' project keysets.
+var testMasterKey = []byte("0123456789abcdef0123456789abcdef")
