@@ -57,6 +57,14 @@ const migrationLockID = 0x656d6261 // "emba"
 // transaction, and returns the names of those it applied. It is safe to run
 // from several replicas at once.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	applied, err := s.migrate(ctx)
+	if err != nil {
+		return applied, err
+	}
+	return applied, s.ensureKeysets(ctx)
+}
+
+func (s *Store) migrate(ctx context.Context) ([]string, error) {
 	ms, err := s.migrations()
 	if err != nil {
 		return nil, fmt.Errorf("store.Migrate: %w", err)

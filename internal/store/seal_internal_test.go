@@ -84,3 +84,38 @@ func TestSealedCellsAreBoundToTheirRow(t *testing.T) {
 		t.Fatalf("another master key: %v", err)
 	}
 }
+
+// TestProjectsFromBeforeSealingGetAKeyset: a project stored before the
+// sealing migration gets its keyset at the next start.
+func TestProjectsFromBeforeSealingGetAKeyset(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "e.db")
+	s, err := Open(ctx, path, Options{MasterKey: []byte("0123456789abcdef0123456789abcdef")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.CreateProject(ctx, NewProject{Slug: "old", Name: "Old", Policy: []byte("x"), Actor: embargo.ActorCLI})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM project_keys`); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Open(ctx, path, Options{MasterKey: []byte("0123456789abcdef0123456789abcdef")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if _, err := s2.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, hash := embargo.NewToken()
+	if _, _, err := s2.CreateReport(ctx, NewReport{ProjectID: p.ID, PolicyRevision: 1, Channel: embargo.IntakeAPI, ThreadHash: hash,
+		Content: embargo.ReportContent{Title: "t", Description: "d"}}); err != nil {
+		t.Fatalf("report on a project from before sealing: %v", err)
+	}
+}

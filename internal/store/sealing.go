@@ -24,6 +24,39 @@ func (s *Store) createProjectKeyset(ctx context.Context, tx *sql.Tx, projectID i
 	return err
 }
 
+// ensureKeysets gives every project without a data keyset (one created
+// before sealing existed) a new one. Replicas may race: the first insert
+// wins and the others do nothing.
+func (s *Store) ensureKeysets(ctx context.Context) error {
+	rows, err := s.r.QueryContext(ctx, `SELECT p.id FROM projects p LEFT JOIN project_keys k ON k.project_id = p.id WHERE k.project_id IS NULL`)
+	if err != nil {
+		return fmt.Errorf("store.ensureKeysets: %w", err)
+	}
+	var missing []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		missing = append(missing, id)
+	}
+	rows.Close()
+	for _, id := range missing {
+		wrapped, err := s.keys.NewProjectKeyset(id)
+		if err != nil {
+			return err
+		}
+		if err := s.inTx(ctx, "store.ensureKeysets", func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO project_keys (project_id, keyset, updated_at) VALUES ($1, $2, $3) ON CONFLICT (project_id) DO NOTHING`, id, wrapped, s.now())
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // projectAEAD returns a project's data AEAD, reading its wrapped keyset
 // once (through the readers: the keyset was committed with the project).
 func (s *Store) projectAEAD(ctx context.Context, projectID int64) (tink.AEAD, error) {
