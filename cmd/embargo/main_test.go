@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -327,5 +328,38 @@ func TestUserAddRoleAndInvite(t *testing.T) {
 	}
 	if r := runCmd(t, envs, "", "user", "invite", "--email", "ada@example.org", "--admin"); r.code != exitError || !strings.Contains(r.stderr, "already has an account") {
 		t.Fatalf("invite existing: %d %s", r.code, r.stderr)
+	}
+}
+
+func TestAuditVerifyFindsTampering(t *testing.T) {
+	dir := t.TempDir()
+	envs := map[string]string{"EMBARGO_DATA_DIR": dir}
+	if r := runCmd(t, envs, "", "project", "add", "--policy", "../../examples/policies/virtrigaud.yaml"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	runCmd(t, envs, "correct horse battery staple\n", "user", "add", "--email", "ada@example.org", "--name", "Ada")
+	runCmd(t, envs, "", "user", "role", "--email", "ada@example.org", "--project", "virtrigaud", "--role", "owner")
+	if r := runCmd(t, envs, "", "audit", "verify"); r.code != 0 || !strings.Contains(r.stdout, "Audit log intact: 3 entries") {
+		t.Fatalf("verify: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	db, err := sql.Open("sqlite", filepath.Join(dir, "embargo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, tt := range []struct{ tamper, undo, want string }{
+		{`UPDATE audit_log SET actor = 'user:99' WHERE seq = 2`, `UPDATE audit_log SET actor = 'cli' WHERE seq = 2`, "broken at entry 2: content does not match its hash"},
+		{`UPDATE audit_log SET seq = 9 WHERE seq = 2`, `UPDATE audit_log SET seq = 2 WHERE seq = 9`, "broken at entry 3: expected entry 2 here"},
+		{`DELETE FROM audit_log WHERE seq = 3`, ``, "broken at entry 3: the log ends at entry 2 but its head records entry 3"},
+	} {
+		if _, err := db.Exec(tt.tamper); err != nil {
+			t.Fatal(err)
+		}
+		if r := runCmd(t, envs, "", "audit", "verify"); r.code != exitError || !strings.Contains(r.stderr, tt.want) {
+			t.Fatalf("%s: %d %s", tt.tamper, r.code, r.stderr)
+		}
+		if tt.undo != "" {
+			db.Exec(tt.undo)
+		}
 	}
 }

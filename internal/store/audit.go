@@ -95,3 +95,14 @@ func (s *Store) AuditLog(ctx context.Context) ([]audit.Entry, error) {
 	}
 	return out, rows.Err()
 }
+
+// AuditHead returns the sequence number and hash the audit chain's head
+// row records: what the last entry must be.
+func (s *Store) AuditHead(ctx context.Context) (int64, string, error) {
+	var seq int64
+	var hash string
+	if err := s.r.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&seq, &hash); err != nil {
+		return 0, "", fmt.Errorf("store.AuditHead: %w", err)
+	}
+	return seq, hash, nil
+}
