@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 
+	"github.com/embargo-cvd/embargo/internal/audit"
 	"github.com/embargo-cvd/embargo/internal/config"
 	"github.com/embargo-cvd/embargo/internal/httpx"
 	"github.com/embargo-cvd/embargo/internal/seal"
@@ -40,6 +42,15 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 		log.Info("migration applied", "migration", m)
 	}
 	return s, applied, nil
+}
+
+// auditKey loads (or creates, 0600) the audit signing key.
+func auditKey(cfg config.Config) (ed25519.PrivateKey, error) {
+	seed, _, err := seal.LoadOrCreateKey("audit key", "EMBARGO_AUDIT_KEY", cfg.AuditKeyFile, cfg.AuditKey)
+	if err != nil {
+		return nil, err
+	}
+	return audit.SigningKey(seed), nil
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"crypto/hkdf"
 	"crypto/sha256"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"time"
@@ -71,7 +73,11 @@ several replicas may share one database.`,
 			if err != nil {
 				return err
 			}
-			a := app.New(st, log, app.Options{BaseURL: base, DefaultProject: cfg.DefaultProject,
+			akey, err := auditKey(cfg)
+			if err != nil {
+				return err
+			}
+			a := app.New(st, log, app.Options{BaseURL: base, DefaultProject: cfg.DefaultProject, AuditKey: akey,
 				SessionTTL: cfg.SessionTTL, SetupLinkTTL: cfg.SetupLinkTTL, TokenKey: tokenKey,
 				MaxFileBytes: cfg.MaxFileBytes, MaxReportBytes: cfg.MaxReportBytes})
 			intake := httpx.NewLimiter(cfg.IntakeEvery, cfg.IntakeBurst)
@@ -94,6 +100,7 @@ several replicas may share one database.`,
 			log.Info("serving", "addr", ln.Addr().String(), "dialect", string(st.Dialect()))
 			srv := server.New(a, w, jsonAPI, log, server.Options{MaxBodyBytes: cfg.MaxBodyBytes,
 				MaxUploadBytes: uploadLimit(cfg.MaxReportBytes), HSTS: cfg.SecureCookies()})
+			go checkpoints(ctx, a, log)
 			err = srv.Serve(ctx, ln)
 			log.Info("stopped")
 			return err
@@ -101,6 +108,24 @@ several replicas may share one database.`,
 	}
 	c.Flags().StringVar(&listen, "listen", "", "listen address (overrides EMBARGO_LISTEN)")
 	return c
+}
+
+// checkpoints signs the audit log's head now and every 10 minutes while
+// it grows. Two replicas signing the same head store one checkpoint (the
+// insert ignores a second of the same entry), so no coordination is needed.
+func checkpoints(ctx context.Context, a *app.App, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		if _, err := a.Checkpoint(ctx); err != nil && ctx.Err() == nil {
+			log.Error("audit checkpoint failed", "err", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // uploadLimit is the body limit of routes that take files: the report

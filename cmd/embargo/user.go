@@ -36,7 +36,12 @@ func openApp(cmd *cobra.Command, e *env) (*app.App, func(), error) {
 	if base == "" {
 		base = "http://" + cfg.Listen
 	}
-	a := app.New(st, newLogger(io.Discard, "error"), app.Options{BaseURL: base})
+	key, err := auditKey(cfg)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	a := app.New(st, newLogger(io.Discard, "error"), app.Options{BaseURL: base, AuditKey: key})
 	return a, func() { st.Close() }, nil
 }
 

@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"fmt"
 	"log/slog"
@@ -44,6 +45,8 @@ type Options struct {
 	// MaxFileBytes and MaxReportBytes bound uploads (defaults 10 and 25 MiB).
 	MaxFileBytes   int64
 	MaxReportBytes int64
+	// AuditKey signs the audit log's checkpoints (Ed25519).
+	AuditKey ed25519.PrivateKey
 	// TokenKey is a server secret (derived from the master key) from which
 	// the thread links of idempotent API submissions are derived; a random
 	// key is used when empty, so retries then work until a restart only.

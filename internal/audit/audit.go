@@ -5,6 +5,7 @@
 package audit
 
 import (
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -88,6 +89,47 @@ func Verify(entries []Entry) error {
 			return &BrokenError{Seq: e.Seq, Reason: "content does not match its hash (edited)"}
 		}
 		prev = e.Hash
+	}
+	return nil
+}
+
+// Checkpoint is a signed statement that the log's entry Seq had hash Hash
+// at time At. Someone who rewrites the chain cannot produce checkpoints
+// for their version without the signing key, kept like the master key.
+type Checkpoint struct {
+	Seq       int64
+	Hash      string
+	At        time.Time
+	Signature []byte
+}
+
+// checkpointMessage is what a checkpoint's signature covers.
+func checkpointMessage(seq int64, hash string, at time.Time) []byte {
+	return []byte(fmt.Sprintf("embargo audit checkpoint v1\x00%d\x00%s\x00%s", seq, hash, Time(at).Format(time.RFC3339Nano)))
+}
+
+// SignCheckpoint signs the head of a log.
+func SignCheckpoint(key ed25519.PrivateKey, seq int64, hash string, at time.Time) Checkpoint {
+	at = Time(at)
+	return Checkpoint{Seq: seq, Hash: hash, At: at, Signature: ed25519.Sign(key, checkpointMessage(seq, hash, at))}
+}
+
+// SigningKey derives the Ed25519 key from a 32-byte seed.
+func SigningKey(seed []byte) ed25519.PrivateKey { return ed25519.NewKeyFromSeed(seed) }
+
+// VerifyCheckpoints checks each checkpoint's signature under pub and that
+// the log (already chain-verified) still holds the entry it signed, with
+// that hash. It returns a *BrokenError for the first failure.
+func VerifyCheckpoints(entries []Entry, cps []Checkpoint, pub ed25519.PublicKey) error {
+	for _, cp := range cps {
+		switch {
+		case !ed25519.Verify(pub, checkpointMessage(cp.Seq, cp.Hash, cp.At), cp.Signature):
+			return &BrokenError{Seq: cp.Seq, Reason: "checkpoint signature is not valid (forged checkpoint, or another signing key)"}
+		case cp.Seq < 1 || cp.Seq > int64(len(entries)):
+			return &BrokenError{Seq: cp.Seq, Reason: fmt.Sprintf("a signed checkpoint vouches for entry %d, but the log has %d entries: entries were removed", cp.Seq, len(entries))}
+		case entries[cp.Seq-1].Hash != cp.Hash:
+			return &BrokenError{Seq: cp.Seq, Reason: "the entry differs from the one its signed checkpoint vouches for: the chain was rewritten"}
+		}
 	}
 	return nil
 }

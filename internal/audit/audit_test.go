@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"testing"
 	"time"
@@ -50,5 +51,33 @@ func TestCanonicalIsStable(t *testing.T) {
 	e := chain(1)[0]
 	if string(e.Canonical()) != `{"seq":1,"at":"2026-11-23T12:00:01.123456Z","actor":"cli","action":"project.create","project_id":1,"subject":"demo","details":{"a":"1","b":"2"},"prev_hash":""}` {
 		t.Fatalf("canonical encoding changed: %s", e.Canonical())
+	}
+}
+
+func TestCheckpoints(t *testing.T) {
+	var entries []Entry
+	prev := ""
+	for i := int64(1); i <= 3; i++ {
+		e := Entry{Seq: i, At: Time(time.Date(2026, 11, 23, 9, 0, int(i), 0, time.UTC)), Actor: "cli", Action: "x", Subject: "s", PrevHash: prev}
+		e.Hash = e.ComputeHash()
+		prev = e.Hash
+		entries = append(entries, e)
+	}
+	key := SigningKey(make([]byte, 32))
+	other := SigningKey([]byte("0123456789abcdef0123456789abcdef"))
+	pub := key.Public().(ed25519.PublicKey)
+	good := SignCheckpoint(key, 2, entries[1].Hash, time.Now())
+	if err := VerifyCheckpoints(entries, []Checkpoint{good}, pub); err != nil {
+		t.Fatal(err)
+	}
+	for name, cp := range map[string]Checkpoint{
+		"forged with another key": SignCheckpoint(other, 2, entries[1].Hash, time.Now()),
+		"altered hash":            {Seq: 2, Hash: entries[2].Hash, At: good.At, Signature: good.Signature},
+		"beyond the log":          SignCheckpoint(key, 4, "abc", time.Now()),
+		"rewritten entry":         SignCheckpoint(key, 3, "not-the-hash", time.Now()),
+	} {
+		if err := VerifyCheckpoints(entries, []Checkpoint{cp}, pub); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
 	}
 }

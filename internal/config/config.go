@@ -28,6 +28,10 @@ type Config struct {
 	// replaces the file (base64, from the environment).
 	MasterKeyFile string
 	MasterKey     string
+	// AuditKeyFile holds the seed of the Ed25519 key that signs audit
+	// checkpoints (0600); AuditKey, when set, replaces the file.
+	AuditKeyFile string
+	AuditKey     string
 	// DefaultProject is served at /.well-known/security.txt; empty means
 	// the only project when there is exactly one.
 	DefaultProject string
@@ -60,6 +64,8 @@ var Env = [][2]string{
 	{"EMBARGO_BASE_URL", "public URL of the instance (default http://LISTEN)"},
 	{"EMBARGO_MASTER_KEY_FILE", "master key file, created 0600 on first start (default DATA_DIR/master.key)"},
 	{"EMBARGO_MASTER_KEY", "master key in base64, instead of the file"},
+	{"EMBARGO_AUDIT_KEY_FILE", "seed of the Ed25519 key signing audit checkpoints, created 0600 on first start (default DATA_DIR/audit.key)"},
+	{"EMBARGO_AUDIT_KEY", "audit signing key seed in base64, instead of the file"},
 	{"EMBARGO_DEFAULT_PROJECT", "slug served at /.well-known/security.txt (default: the only project)"},
 	{"EMBARGO_SESSION_TTL", "maintainer session lifetime (default 12h)"},
 	{"EMBARGO_SETUP_LINK_TTL", "lifetime of the admin setup link (default 24h)"},
@@ -88,6 +94,8 @@ func Load(getenv func(string) string) (Config, error) {
 		BaseURL:        strings.TrimRight(get("EMBARGO_BASE_URL", ""), "/"),
 		MasterKeyFile:  get("EMBARGO_MASTER_KEY_FILE", ""),
 		MasterKey:      get("EMBARGO_MASTER_KEY", ""),
+		AuditKeyFile:   get("EMBARGO_AUDIT_KEY_FILE", ""),
+		AuditKey:       get("EMBARGO_AUDIT_KEY", ""),
 		DefaultProject: get("EMBARGO_DEFAULT_PROJECT", ""),
 		LogLevel:       get("EMBARGO_LOG_LEVEL", "info"),
 	}
@@ -132,6 +140,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.MasterKeyFile == "" {
 		c.MasterKeyFile = filepath.Join(c.DataDir, "master.key")
+	}
+	if c.AuditKeyFile == "" {
+		c.AuditKeyFile = filepath.Join(c.DataDir, "audit.key")
 	}
 	return c, c.Validate()
 }
@@ -203,6 +214,8 @@ func (c Config) Redacted() []string {
 		"EMBARGO_BASE_URL=" + c.BaseURL,
 		"EMBARGO_MASTER_KEY_FILE=" + c.MasterKeyFile,
 		"EMBARGO_MASTER_KEY=" + mk,
+		"EMBARGO_AUDIT_KEY_FILE=" + c.AuditKeyFile,
+		"EMBARGO_AUDIT_KEY=" + redact(c.AuditKey),
 		"EMBARGO_DEFAULT_PROJECT=" + c.DefaultProject,
 		"EMBARGO_SESSION_TTL=" + c.SessionTTL.String(),
 		"EMBARGO_SETUP_LINK_TTL=" + c.SetupLinkTTL.String(),
@@ -214,6 +227,13 @@ func (c Config) Redacted() []string {
 		"EMBARGO_INTAKE_EVERY=" + c.IntakeEvery.String(),
 		"EMBARGO_TRUSTED_PROXIES=" + joinPrefixes(c.TrustedProxies),
 	}
+}
+
+func redact(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "REDACTED"
 }
 
 func joinPrefixes(ps []netip.Prefix) string {

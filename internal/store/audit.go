@@ -106,3 +106,33 @@ func (s *Store) AuditHead(ctx context.Context) (int64, string, error) {
 	}
 	return seq, hash, nil
 }
+
+// AddCheckpoint stores a signed checkpoint; a checkpoint of the same entry
+// (another replica's) is kept as it is.
+func (s *Store) AddCheckpoint(ctx context.Context, cp audit.Checkpoint) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO audit_checkpoints (seq, hash, at, signature) VALUES ($1, $2, $3, $4) ON CONFLICT (seq) DO NOTHING`,
+		cp.Seq, cp.Hash, cp.At, cp.Signature)
+	if err != nil {
+		return fmt.Errorf("store.AddCheckpoint: %w", err)
+	}
+	return nil
+}
+
+// Checkpoints returns every checkpoint in sequence order.
+func (s *Store) Checkpoints(ctx context.Context) ([]audit.Checkpoint, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT seq, hash, at, signature FROM audit_checkpoints ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("store.Checkpoints: %w", err)
+	}
+	defer rows.Close()
+	var out []audit.Checkpoint
+	for rows.Next() {
+		var cp audit.Checkpoint
+		if err := rows.Scan(&cp.Seq, &cp.Hash, &cp.At, &cp.Signature); err != nil {
+			return nil, err
+		}
+		cp.At = audit.Time(cp.At)
+		out = append(out, cp)
+	}
+	return out, rows.Err()
+}
