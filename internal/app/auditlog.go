@@ -4,8 +4,12 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/embargo-cvd/embargo/internal/audit"
+	"github.com/embargo-cvd/embargo/internal/embargo"
+	"github.com/embargo-cvd/embargo/internal/store"
 )
 
 // AuditReport is what VerifyAudit found.
@@ -90,4 +94,66 @@ func (a *App) verifyChain(ctx context.Context) (int, string, error) {
 		return len(entries), "", &audit.BrokenError{Seq: last.Seq, Reason: "the last entry is not the one the head records"}
 	}
 	return len(entries), hash, nil
+}
+
+// AuditView is one page of the audit log as the audit page shows it.
+type AuditView struct {
+	Project *embargo.Project
+	Entries []AuditLine
+	Actor   string
+	Report  string
+	Next    int64 // the Before of the next (older) page, 0 at the end
+}
+
+// AuditLine is an entry with a readable actor.
+type AuditLine struct {
+	audit.Entry
+	Who string
+}
+
+// AuditEntries returns a page of the audit log: instance-wide for the
+// instance admin (slug ""), one project's for its owners. actor filters by
+// "user:N", "reporter", "cli" …; report by a report number of the project.
+func (a *App) AuditEntries(ctx context.Context, u embargo.User, slug, actor, report string, before int64) (AuditView, error) {
+	v := AuditView{Actor: actor, Report: report}
+	f := store.AuditFilter{Actor: actor, Before: before, Limit: 100}
+	if slug == "" {
+		if !u.IsAdmin {
+			return v, embargo.Errorf(embargo.KindForbidden, "the whole audit log is for the instance admin")
+		}
+	} else {
+		p, _, err := a.require(ctx, u, slug, embargo.RoleOwner)
+		if err != nil {
+			return v, err
+		}
+		v.Project, f.ProjectID = &p, p.ID
+		if report != "" {
+			n, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(report), "#"), 10, 64)
+			if err != nil {
+				return v, embargo.Errorf(embargo.KindInvalid, "report must be a report number, such as 12")
+			}
+			r, err := a.store.ReportByNumber(ctx, p.ID, n)
+			if err != nil {
+				return v, err
+			}
+			f.Subject = fmt.Sprintf("report:%d", r.ID)
+		}
+	}
+	es, err := a.store.AuditEntries(ctx, f)
+	if err != nil {
+		return v, err
+	}
+	names := map[string]string{}
+	for _, e := range es {
+		who, ok := names[e.Actor]
+		if !ok {
+			who = a.actorName(ctx, embargo.Actor(e.Actor))
+			names[e.Actor] = who
+		}
+		v.Entries = append(v.Entries, AuditLine{Entry: e, Who: who})
+	}
+	if len(es) == f.Limit {
+		v.Next = es[len(es)-1].Seq
+	}
+	return v, nil
 }

@@ -137,6 +137,14 @@ func TestAccessByActor(t *testing.T) {
 		{"anonymous", anon, "GET", "/t/" + strings.Repeat("A", 43), nil, 404, "not valid"},
 		{"anonymous", anon, "POST", "/t/" + strings.Repeat("A", 43) + "/messages", url.Values{"body": {"x"}}, 404, ""},
 		{"anonymous", anon, "POST", "/t/" + strings.Repeat("A", 43) + "/credit", url.Values{"credit_mode": {"anonymous"}}, 404, ""},
+		// The audit log: the admin's whole, an owner's project's.
+		{"admin", admin, "GET", "/admin/audit", nil, 200, "project.create"},
+		{"owner", owner, "GET", "/admin/audit", nil, 403, "instance admin"},
+		{"owner", owner, "GET", "/m/virtrigaud/audit?report=1", nil, 200, "report.submit"},
+		{"owner", owner, "GET", "/m/virtrigaud/audit?report=x", nil, 400, "report number"},
+		{"triager", triager, "GET", "/m/virtrigaud/audit", nil, 403, "needs the owner role"},
+		{"owner of another project", otherOwner, "GET", "/m/virtrigaud/audit", nil, 403, "not a member"},
+		{"anonymous", anon, "GET", "/admin/audit", nil, 303, "/login"},
 		// A collaborator's link shows that report's thread, nothing else.
 		{"collaborator", collaborator, "GET", collab, nil, 200, "Report one"},
 		{"collaborator", collaborator, "GET", collab + file, nil, 200, "poc"},

@@ -113,6 +113,8 @@ func (s *Server) routes() []Route {
 		{Method: "POST", Pattern: "/m/{slug}/reports/{n}/collaborators", Perm: ProjectTriager, Handler: w.CaseCollaborator},
 		{Method: "POST", Pattern: "/m/{slug}/reports/{n}/collaborators/{id}/revoke", Perm: ProjectTriager, Handler: w.CaseRevokeCollaborator},
 		{Method: "GET", Pattern: "/m/{slug}/members", Perm: ProjectViewer, Handler: w.Members},
+		{Method: "GET", Pattern: "/m/{slug}/audit", Perm: ProjectOwner, Handler: w.Audit},
+		{Method: "GET", Pattern: "/admin/audit", Perm: Admin, Handler: w.Audit},
 		{Method: "POST", Pattern: "/m/{slug}/members", Perm: ProjectOwner, Handler: w.SetMember},
 		{Method: "POST", Pattern: "/m/{slug}/invitations", Perm: ProjectOwner, Handler: w.CreateInvitation},
 		{Method: "POST", Pattern: "/admin/invitations", Perm: Admin, Handler: w.CreateInvitation},

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/embargo-cvd/embargo/internal/audit"
 	"github.com/embargo-cvd/embargo/internal/embargo"
@@ -133,6 +135,58 @@ func (s *Store) Checkpoints(ctx context.Context) ([]audit.Checkpoint, error) {
 		}
 		cp.At = audit.Time(cp.At)
 		out = append(out, cp)
+	}
+	return out, rows.Err()
+}
+
+// AuditFilter selects audit entries for the audit page.
+type AuditFilter struct {
+	ProjectID int64 // 0: every project and instance-wide entries
+	Actor     string
+	Subject   string
+	Limit     int
+	// Before pages backwards: entries with a smaller sequence number.
+	Before int64
+}
+
+// AuditEntries returns matching entries, newest first.
+func (s *Store) AuditEntries(ctx context.Context, f AuditFilter) ([]audit.Entry, error) {
+	where := []string{"1 = 1"}
+	var args []any
+	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
+	if f.ProjectID != 0 {
+		where = append(where, "project_id = "+arg(f.ProjectID))
+	}
+	if f.Actor != "" {
+		where = append(where, "actor = "+arg(f.Actor))
+	}
+	if f.Subject != "" {
+		where = append(where, "subject = "+arg(f.Subject))
+	}
+	if f.Before > 0 {
+		where = append(where, "seq < "+arg(f.Before))
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT seq, at, actor, action, project_id, subject, details, prev_hash, hash FROM audit_log
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY seq DESC LIMIT `+arg(f.Limit), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store.AuditEntries: %w", err)
+	}
+	defer rows.Close()
+	var out []audit.Entry
+	for rows.Next() {
+		var e audit.Entry
+		var project sql.NullInt64
+		var details string
+		if err := rows.Scan(&e.Seq, &e.At, &e.Actor, &e.Action, &project, &e.Subject, &details, &e.PrevHash, &e.Hash); err != nil {
+			return nil, err
+		}
+		e.ProjectID = project.Int64
+		json.Unmarshal([]byte(details), &e.Details)
+		e.At = audit.Time(e.At)
+		out = append(out, e)
 	}
 	return out, rows.Err()
 }

@@ -511,3 +511,28 @@ func testChangeReportPair(t *testing.T, open Opener) {
 		t.Fatalf("a refused pair change was stored: %s", r.State)
 	}
 }
+
+func testAuditEntries(t *testing.T, open Opener) {
+	s := open(t, NewClock())
+	ctx := context.Background()
+	p := newProject(t, s, "demo")
+	q := newProject(t, s, "other")
+	r := newReport(t, s, p, "x")
+	newReport(t, s, q, "y")
+	all, err := s.AuditEntries(ctx, store.AuditFilter{})
+	if err != nil || len(all) != 4 || all[0].Seq != 4 {
+		t.Fatalf("all = %d entries, %v", len(all), err)
+	}
+	mine, _ := s.AuditEntries(ctx, store.AuditFilter{ProjectID: p.ID})
+	if len(mine) != 2 {
+		t.Fatalf("project entries %d", len(mine))
+	}
+	one, _ := s.AuditEntries(ctx, store.AuditFilter{ProjectID: p.ID, Subject: fmt.Sprintf("report:%d", r.ID), Actor: "reporter"})
+	if len(one) != 1 || one[0].Action != "report.submit" {
+		t.Fatalf("report entries %+v", one)
+	}
+	page, _ := s.AuditEntries(ctx, store.AuditFilter{Limit: 2, Before: 3})
+	if len(page) != 2 || page[0].Seq != 2 || page[1].Seq != 1 {
+		t.Fatalf("page %+v", page)
+	}
+}

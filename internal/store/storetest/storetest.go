@@ -49,6 +49,7 @@ func Run(t *testing.T, open Opener) {
 		"TokensAndInvitations":        testTokensAndInvitations,
 		"Collaborators":               testCollaborators,
 		"ChangeReportPair":            testChangeReportPair,
+		"AuditEntries":                testAuditEntries,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) { fn(t, open) })
