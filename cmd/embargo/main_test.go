@@ -372,3 +372,26 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 		}
 	}
 }
+
+func TestKeysRotateAndStatus(t *testing.T) {
+	envs := map[string]string{"EMBARGO_DATA_DIR": t.TempDir()}
+	if r := runCmd(t, envs, "", "project", "add", "--policy", "../../examples/policies/virtrigaud.yaml"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := runCmd(t, envs, "", "keys", "status"); r.code != 0 || !strings.Contains(r.stdout, "virtrigaud  1") {
+		t.Fatalf("status: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCmd(t, envs, "", "keys", "rotate"); r.code != exitUsage {
+		t.Fatalf("rotate without project: %d", r.code)
+	}
+	if r := runCmd(t, envs, "", "keys", "rotate", "--project", "nope"); r.code != exitError || !strings.Contains(r.stderr, "not found") {
+		t.Fatalf("rotate unknown: %d %s", r.code, r.stderr)
+	}
+	r := runCmd(t, envs, "", "keys", "rotate", "--project", "virtrigaud")
+	if r.code != 0 || !strings.Contains(r.stdout, "1 old key(s) retired") {
+		t.Fatalf("rotate: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCmd(t, envs, "", "audit", "verify"); r.code != 0 {
+		t.Fatalf("audit after rotation: %s", r.stderr)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/tink-crypto/tink-go/v2/aead"
 	"github.com/tink-crypto/tink-go/v2/aead/subtle"
@@ -20,8 +21,19 @@ import (
 type Keys struct {
 	master tink.AEAD
 	mu     sync.RWMutex
-	cache  map[int64]tink.AEAD
+	cache  map[int64]cached
 }
+
+// cached is a project's opened keyset; it is read again after CacheTTL so
+// that a rotation by another process (or replica) reaches this one.
+type cached struct {
+	aead tink.AEAD
+	at   time.Time
+}
+
+// CacheTTL is how long an opened project keyset is used before it is read
+// from the database again.
+const CacheTTL = time.Minute
 
 // NewKeys returns Keys under a 256-bit master key.
 func NewKeys(masterKey []byte) (*Keys, error) {
@@ -32,7 +44,7 @@ func NewKeys(masterKey []byte) (*Keys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seal: %w", err)
 	}
-	return &Keys{master: m, cache: map[int64]tink.AEAD{}}, nil
+	return &Keys{master: m, cache: map[int64]cached{}}, nil
 }
 
 func keysetAD(projectID int64) []byte {
@@ -57,32 +69,29 @@ func (k *Keys) NewProjectKeyset(projectID int64) ([]byte, error) {
 // it. It fails when the keyset was wrapped by another master key or
 // belongs to another project.
 func (k *Keys) Project(projectID int64, wrapped []byte) (tink.AEAD, error) {
-	k.mu.RLock()
-	a, ok := k.cache[projectID]
-	k.mu.RUnlock()
-	if ok {
-		return a, nil
-	}
-	h, err := keyset.ReadWithAssociatedData(keyset.NewBinaryReader(bytes.NewReader(wrapped)), k.master, keysetAD(projectID))
+	h, err := k.read(projectID, wrapped)
 	if err != nil {
-		return nil, fmt.Errorf("seal: the keyset of project %d does not open with this master key: %w", projectID, err)
+		return nil, err
 	}
-	a, err = aead.New(h)
+	a, err := aead.New(h)
 	if err != nil {
 		return nil, fmt.Errorf("seal: %w", err)
 	}
 	k.mu.Lock()
-	k.cache[projectID] = a
+	k.cache[projectID] = cached{aead: a, at: time.Now()}
 	k.mu.Unlock()
 	return a, nil
 }
 
-// Cached returns a project's AEAD when it was opened before.
+// Cached returns a project's AEAD when it was opened less than CacheTTL ago.
 func (k *Keys) Cached(projectID int64) (tink.AEAD, bool) {
 	k.mu.RLock()
 	defer k.mu.RUnlock()
-	a, ok := k.cache[projectID]
-	return a, ok
+	c, ok := k.cache[projectID]
+	if !ok || time.Since(c.at) > CacheTTL {
+		return nil, false
+	}
+	return c.aead, true
 }
 
 // AD is the associated data of one sealed cell: table, column and the

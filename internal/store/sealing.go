@@ -88,6 +88,14 @@ func (s *Store) openCell(ctx context.Context, projectID int64, table, column, ro
 	}
 	plain, err := a.Decrypt(sealed, seal.AD(table, column, row))
 	if err != nil {
+		// The keyset may have been rotated by another process: read it
+		// again once before giving up.
+		s.keys.Forget(projectID)
+		if a, err2 := s.projectAEAD(ctx, projectID); err2 == nil {
+			if plain, err2 = a.Decrypt(sealed, seal.AD(table, column, row)); err2 == nil {
+				return plain, nil
+			}
+		}
 		return nil, fmt.Errorf("%s.%s of row %s does not open: %w", table, column, row, err)
 	}
 	return plain, nil

@@ -536,3 +536,90 @@ func testAuditEntries(t *testing.T, open Opener) {
 		t.Fatalf("page %+v", page)
 	}
 }
+
+func testKeyRotation(t *testing.T, open Opener) {
+	s := open(t, NewClock())
+	ctx := context.Background()
+	p := newProject(t, s, "demo")
+	var ids []int64
+	for i := range 5 {
+		r := newReport(t, s, p, fmt.Sprintf("report %d", i), store.NewAttachment{Name: fmt.Sprintf("f%d.txt", i), Data: []byte("data")})
+		if _, _, err := s.ChangeReport(ctx, r.ID, func(*embargo.Report, []embargo.Event) ([]store.EventInput, error) {
+			return []store.EventInput{{Event: embargo.Event{Actor: embargo.ActorReporter, Kind: embargo.EventMessage, Audience: embargo.AudienceThread, Body: "hello"}}}, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, r.ID)
+	}
+	before, err := s.KeyStatus(ctx, p.ID)
+	if err != nil || before.Keys != 1 || before.Pending != 0 || before.Total != 20 {
+		t.Fatalf("status before: %+v %v", before, err)
+	}
+	if err := s.RotateProjectKey(ctx, embargo.ActorCLI, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := s.KeyStatus(ctx, p.ID)
+	if st.Keys != 2 || st.Pending != 20 || st.Primary == before.Primary {
+		t.Fatalf("status after rotate: %+v", st)
+	}
+	if _, err := s.RetireOldKeys(ctx, embargo.ActorCLI, p.ID); !errors.Is(err, embargo.ErrConflict) {
+		t.Fatalf("retire while cells use the old key: %v", err)
+	}
+	// Readers keep reading while batches re-seal.
+	stop := make(chan struct{})
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(readErr)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			for _, id := range ids {
+				r, err := s.Report(ctx, id)
+				if err == nil && !strings.HasPrefix(r.Content.Title, "report ") {
+					err = fmt.Errorf("title %q", r.Content.Title)
+				}
+				if err == nil {
+					var evs []embargo.Event
+					evs, err = s.Events(ctx, id, "")
+					if err == nil {
+						_, _, err = s.Attachment(ctx, id, evs[0].Attachments[0].ID, "")
+					}
+				}
+				if err != nil {
+					readErr <- err
+					return
+				}
+			}
+		}
+	}()
+	for {
+		n, err := s.ResealBatch(ctx, p.ID, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	close(stop)
+	if err := <-readErr; err != nil {
+		t.Fatalf("a read failed during re-sealing: %v", err)
+	}
+	if st, _ := s.KeyStatus(ctx, p.ID); st.Pending != 0 || st.Total != 20 {
+		t.Fatalf("status after re-sealing: %+v", st)
+	}
+	if n, err := s.RetireOldKeys(ctx, embargo.ActorCLI, p.ID); err != nil || n != 1 {
+		t.Fatalf("retire: %d %v", n, err)
+	}
+	if st, _ := s.KeyStatus(ctx, p.ID); st.Keys != 1 {
+		t.Fatalf("keys after retire: %+v", st)
+	}
+	for _, id := range ids {
+		if r, err := s.Report(ctx, id); err != nil || !strings.HasPrefix(r.Content.Title, "report ") {
+			t.Fatalf("after retire: %+v %v", r.Content, err)
+		}
+	}
+}

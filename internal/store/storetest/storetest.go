@@ -50,6 +50,7 @@ func Run(t *testing.T, open Opener) {
 		"Collaborators":               testCollaborators,
 		"ChangeReportPair":            testChangeReportPair,
 		"AuditEntries":                testAuditEntries,
+		"KeyRotation":                 testKeyRotation,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) { fn(t, open) })
