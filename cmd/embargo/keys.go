@@ -2,11 +2,14 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"os"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
+	"github.com/embargo-cvd/embargo/internal/seal"
 	"github.com/embargo-cvd/embargo/internal/store"
 )
 
@@ -89,6 +92,49 @@ Interrupted, run it again: it rotates once more and re-seals what is left.`,
 		},
 	}
 	status.Flags().StringVar(&statusProject, "project", "", "one project (default: all)")
-	c.AddCommand(rotate, status)
+	var newKeyFile string
+	master := &cobra.Command{
+		Use:   "rotate-master --new-key-file PATH",
+		Short: "Wrap every project keyset with a new master key",
+		Long: `Create a new master key at PATH (0600; it must not exist) and wrap every
+project's data keyset with it, in one transaction. Report content is not
+re-encrypted: only the keysets are. From then on Embargo needs the new key:
+stop the servers first, run this, move PATH to EMBARGO_MASTER_KEY_FILE (or put
+it in EMBARGO_MASTER_KEY) on every replica, and start them again. Keep the old
+key until the new one is in place and backed up.`,
+		Example: "  embargo keys rotate-master --new-key-file /secure/master.key.new",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if newKeyFile == "" {
+				return usageError{fmt.Errorf("keys rotate-master needs --new-key-file PATH")}
+			}
+			if _, err := os.Stat(newKeyFile); err == nil {
+				return usageError{fmt.Errorf("%s exists: name a new file", newKeyFile)}
+			}
+			key, _, err := seal.LoadOrCreateMasterKey(newKeyFile, "")
+			if err != nil {
+				return err
+			}
+			cfg, err := e.config()
+			if err != nil {
+				return err
+			}
+			st, _, err := openStore(cmd.Context(), cfg, newLogger(io.Discard, "error"))
+			if err != nil {
+				os.Remove(newKeyFile)
+				return err
+			}
+			defer st.Close()
+			n, err := st.RewrapKeysets(cmd.Context(), embargo.ActorCLI, key)
+			if err != nil {
+				os.Remove(newKeyFile)
+				return err
+			}
+			fmt.Fprintf(e.stdout, "Wrapped %d project keyset(s) with the new master key in %s.\nMove it to %s (or set EMBARGO_MASTER_KEY) on every replica before starting Embargo again.\n", n, newKeyFile, cfg.MasterKeyFile)
+			return nil
+		},
+	}
+	master.Flags().StringVar(&newKeyFile, "new-key-file", "", "where to create the new master key")
+	c.AddCommand(rotate, status, master)
 	return c
 }

@@ -395,3 +395,26 @@ func TestKeysRotateAndStatus(t *testing.T) {
 		t.Fatalf("audit after rotation: %s", r.stderr)
 	}
 }
+
+func TestKeysRotateMaster(t *testing.T) {
+	dir := t.TempDir()
+	envs := map[string]string{"EMBARGO_DATA_DIR": dir}
+	if r := runCmd(t, envs, "", "project", "add", "--policy", "../../examples/policies/virtrigaud.yaml"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	newKey := filepath.Join(t.TempDir(), "master.key.new")
+	if r := runCmd(t, envs, "", "keys", "rotate-master", "--new-key-file", newKey); r.code != 0 || !strings.Contains(r.stdout, "Wrapped 1 project keyset") {
+		t.Fatalf("rotate-master: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCmd(t, envs, "", "keys", "rotate-master", "--new-key-file", newKey); r.code != exitUsage {
+		t.Fatalf("existing new key file: %d", r.code)
+	}
+	// The old key no longer opens the keysets; the new one does.
+	if r := runCmd(t, envs, "", "keys", "status"); r.code != exitError || !strings.Contains(r.stderr, "does not open with this master key") {
+		t.Fatalf("status with the old key: %d %s", r.code, r.stderr)
+	}
+	envs["EMBARGO_MASTER_KEY_FILE"] = newKey
+	if r := runCmd(t, envs, "", "keys", "status"); r.code != 0 || !strings.Contains(r.stdout, "virtrigaud") {
+		t.Fatalf("status with the new key: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+}

@@ -104,3 +104,13 @@ func (k *Keys) Forget(projectID int64) {
 	delete(k.cache, projectID)
 	k.mu.Unlock()
 }
+
+// Rewrap opens a project's keyset with k's master key and wraps it with
+// to's: the step of a master-key rotation.
+func (k *Keys) Rewrap(projectID int64, wrapped []byte, to *Keys) ([]byte, error) {
+	h, err := k.read(projectID, wrapped)
+	if err != nil {
+		return nil, err
+	}
+	return to.write(projectID, h)
+}

@@ -196,3 +196,52 @@ func (s *Store) RetireOldKeys(ctx context.Context, actor embargo.Actor, projectI
 	})
 	return n, err
 }
+
+// RewrapKeysets wraps every project keyset with a new master key, in one
+// transaction, and audits it. From its commit on, the store must be opened
+// with the new master key. It is for the command line, with the servers
+// stopped: a store serving requests must not run it.
+func (s *Store) RewrapKeysets(ctx context.Context, actor embargo.Actor, newMaster []byte) (int, error) {
+	to, err := seal.NewKeys(newMaster)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	err = s.inTx(ctx, "store.RewrapKeysets", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT project_id, keyset FROM project_keys ORDER BY project_id`)
+		if err != nil {
+			return err
+		}
+		type row struct {
+			id      int64
+			wrapped []byte
+		}
+		var all []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.wrapped); err != nil {
+				rows.Close()
+				return err
+			}
+			all = append(all, r)
+		}
+		rows.Close()
+		for _, r := range all {
+			again, err := s.keys.Rewrap(r.id, r.wrapped, to)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE project_keys SET keyset = $1, updated_at = $2 WHERE project_id = $3`, again, s.now(), r.id); err != nil {
+				return err
+			}
+			n++
+		}
+		return s.appendAudit(ctx, tx, auditRecord{Actor: actor, Action: "keys.rotate-master", Subject: "master-key",
+			Details: map[string]string{"keysets": strconv.Itoa(n)}})
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.keys = to
+	return n, nil
+}
