@@ -38,11 +38,13 @@ CREATE TABLE reports (
     idempotency_key   TEXT,
     request_sha256    TEXT,
     content           BLOB NOT NULL,
-    UNIQUE (project_id, number),
-    UNIQUE (project_id, idempotency_key)
+    UNIQUE (project_id, number)
 );
+-- Partial indexes: most reports have no idempotency key and, on arrival, no
+-- assignee; leaving them out keeps each intake commit small.
+CREATE UNIQUE INDEX reports_idempotency ON reports (project_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
 CREATE INDEX reports_inbox ON reports (project_id, state, next_due);
-CREATE INDEX reports_assignee ON reports (assignee_id);
+CREATE INDEX reports_assignee ON reports (assignee_id) WHERE assignee_id IS NOT NULL;
 
 CREATE TABLE report_events (
     id         INTEGER PRIMARY KEY,
