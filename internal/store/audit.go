@@ -74,11 +74,21 @@ func nonNil(m map[string]string) map[string]string {
 
 // AuditLog returns every audit entry in sequence order.
 func (s *Store) AuditLog(ctx context.Context) ([]audit.Entry, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT seq, at, actor, action, project_id, subject, details, prev_hash, hash
-		FROM audit_log ORDER BY seq`)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log ORDER BY seq`)
 	if err != nil {
 		return nil, fmt.Errorf("store.AuditLog: %w", err)
 	}
+	out, err := scanAuditEntries(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store.AuditLog: %w", err)
+	}
+	return out, nil
+}
+
+const auditColumns = `seq, at, actor, action, project_id, subject, details, prev_hash, hash`
+
+// scanAuditEntries reads audit rows (auditColumns) and closes them.
+func scanAuditEntries(rows *sql.Rows) ([]audit.Entry, error) {
 	defer rows.Close()
 	var out []audit.Entry
 	for rows.Next() {
@@ -86,11 +96,11 @@ func (s *Store) AuditLog(ctx context.Context) ([]audit.Entry, error) {
 		var project sql.NullInt64
 		var details string
 		if err := rows.Scan(&e.Seq, &e.At, &e.Actor, &e.Action, &project, &e.Subject, &details, &e.PrevHash, &e.Hash); err != nil {
-			return nil, fmt.Errorf("store.AuditLog: %w", err)
+			return nil, err
 		}
 		e.ProjectID = project.Int64
 		if err := json.Unmarshal([]byte(details), &e.Details); err != nil {
-			return nil, fmt.Errorf("store.AuditLog(%d): details: %w", e.Seq, err)
+			return nil, fmt.Errorf("entry %d: details: %w", e.Seq, err)
 		}
 		e.At = audit.Time(e.At)
 		out = append(out, e)
@@ -169,24 +179,14 @@ func (s *Store) AuditEntries(ctx context.Context, f AuditFilter) ([]audit.Entry,
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT seq, at, actor, action, project_id, subject, details, prev_hash, hash FROM audit_log
+	rows, err := s.r.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY seq DESC LIMIT `+arg(f.Limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store.AuditEntries: %w", err)
 	}
-	defer rows.Close()
-	var out []audit.Entry
-	for rows.Next() {
-		var e audit.Entry
-		var project sql.NullInt64
-		var details string
-		if err := rows.Scan(&e.Seq, &e.At, &e.Actor, &e.Action, &project, &e.Subject, &details, &e.PrevHash, &e.Hash); err != nil {
-			return nil, err
-		}
-		e.ProjectID = project.Int64
-		json.Unmarshal([]byte(details), &e.Details)
-		e.At = audit.Time(e.At)
-		out = append(out, e)
+	out, err := scanAuditEntries(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store.AuditEntries: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
