@@ -4,6 +4,12 @@
 // durable single-row INSERT transactions of the same payload size.
 //
 //	go run ./bench/intake -n 2000 -c 8 -postgres "$EMBARGO_TEST_POSTGRES_URL"
+//
+// With -plaintext, each round also runs the API on a second database that
+// stores content unsealed, and reports sealed/plaintext: what sealing
+// costs. Unsealed storage exists only in a build with the embargobench tag:
+//
+//	go run -tags embargobench ./bench/intake -plaintext
 package main
 
 import (
@@ -40,6 +46,7 @@ func main() {
 	pg := flag.String("postgres", "", "PostgreSQL URL (a scratch database: the bench creates and drops a schema)")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	rounds := flag.Int("rounds", 3, "alternate baseline and API this many times; the median ratio is reported")
+	plain := flag.Bool("plaintext", false, "also measure the API with unsealed content (build with -tags embargobench)")
 	flag.Parse()
 	if *profile != "" {
 		f, err := os.Create(*profile)
@@ -53,38 +60,72 @@ func main() {
 	check(err)
 	defer os.RemoveAll(dir)
 	fmt.Printf("intake: %d reports, %d clients, %d-byte JSON body\n\n", *n, *c, len(body))
-	fmt.Printf("%-10s %5s %14s %14s %8s\n", "database", "round", "baseline r/s", "API r/s", "ratio")
-	run("sqlite", filepath.Join(dir, "embargo.db"), *n, *c, *rounds, body)
+	if *plain {
+		fmt.Printf("%-10s %5s %14s %14s %8s %16s %15s\n", "database", "round", "baseline r/s", "API r/s", "ratio", "plaintext API r/s", "sealed/plain")
+	} else {
+		fmt.Printf("%-10s %5s %14s %14s %8s\n", "database", "round", "baseline r/s", "API r/s", "ratio")
+	}
+	run("sqlite", filepath.Join(dir, "embargo.db"), filepath.Join(dir, "plaintext.db"), *n, *c, *rounds, *plain, body)
 	if *pg != "" {
-		run("postgres", *pg, *n, *c, *rounds, body)
+		run("postgres", *pg, *pg, *n, *c, *rounds, *plain, body)
 	}
 }
 
-func run(name, dsn string, n, c, rounds int, body []byte) {
+func run(name, dsn, plainDSN string, n, c, rounds int, plain bool, body []byte) {
 	ctx := context.Background()
 	if name == "postgres" {
 		var drop func()
 		dsn, drop = scratchSchema(dsn)
 		defer drop()
 	}
-	st, err := store.Open(ctx, dsn, store.Options{MasterKey: bytes.Repeat([]byte{7}, 32)})
-	check(err)
-	defer st.Close()
-	_, err = st.Migrate(ctx)
-	check(err)
-	api := newAPI(ctx, st, c)
-	defer api.close()
-	// Alternate the two, so that drift in the machine's fsync cost during
-	// the run (it is large on shared hosts) weighs on both alike.
-	var ratios []float64
+	api, closeAPI := openAPI(ctx, dsn, c, false)
+	defer closeAPI()
+	var plainAPI *apiServer
+	if plain {
+		if name == "postgres" {
+			var drop func()
+			plainDSN, drop = scratchSchema(plainDSN)
+			defer drop()
+		}
+		var closePlain func()
+		plainAPI, closePlain = openAPI(ctx, plainDSN, c, true)
+		defer closePlain()
+	}
+	// Alternate the measurements, so that drift in the machine's fsync
+	// cost during the run (it is large on shared hosts) weighs on all alike.
+	var ratios, costs []float64
 	for round := 1; round <= rounds; round++ {
 		base := baseline(ctx, name, dsn, n, len(body), round)
 		rate := api.run(n, c, body)
 		ratios = append(ratios, rate/base)
-		fmt.Printf("%-10s %5d %14.0f %14.0f %8.2f\n", name, round, base, rate, rate/base)
+		if plainAPI == nil {
+			fmt.Printf("%-10s %5d %14.0f %14.0f %8.2f\n", name, round, base, rate, rate/base)
+			continue
+		}
+		plainRate := plainAPI.run(n, c, body)
+		costs = append(costs, rate/plainRate)
+		fmt.Printf("%-10s %5d %14.0f %14.0f %8.2f %16.0f %15.2f\n", name, round, base, rate, rate/base, plainRate, rate/plainRate)
 	}
-	sort.Float64s(ratios)
-	fmt.Printf("%-10s median ratio %.2f\n", name, ratios[len(ratios)/2])
+	fmt.Printf("%-10s median ratio %.2f", name, median(ratios))
+	if costs != nil {
+		fmt.Printf(", sealed/plaintext %.2f", median(costs))
+	}
+	fmt.Println()
+}
+
+func median(xs []float64) float64 {
+	sort.Float64s(xs)
+	return xs[len(xs)/2]
+}
+
+// openAPI opens and migrates a store and serves the API over it.
+func openAPI(ctx context.Context, dsn string, c int, plaintext bool) (*apiServer, func()) {
+	st, err := store.Open(ctx, dsn, store.Options{MasterKey: bytes.Repeat([]byte{7}, 32), PlaintextForBenchmark: plaintext})
+	check(err)
+	_, err = st.Migrate(ctx)
+	check(err)
+	api := newAPI(ctx, st, c)
+	return api, func() { api.close(); st.Close() }
 }
 
 // baseline inserts n rows of size bytes, one durable transaction each, on

@@ -31,6 +31,13 @@ func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, r auditRecord) erro
 	if err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
+	return s.appendAuditAt(ctx, tx, r, seq, prev)
+}
+
+// appendAuditAt writes the entry numbered seq after the entry whose hash
+// is prev, for a caller that has already advanced the head (with
+// auditHeadCTE inside its own statement) and holds its lock.
+func (s *Store) appendAuditAt(ctx context.Context, tx *sql.Tx, r auditRecord, seq int64, prev string) error {
 	e := audit.Entry{Seq: seq, At: audit.Time(s.now()), Actor: string(r.Actor), Action: r.Action,
 		ProjectID: r.ProjectID, Subject: r.Subject, Details: r.Details, PrevHash: prev}
 	e.Hash = e.ComputeHash()
@@ -64,6 +71,11 @@ func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, r auditRecord) erro
 	}
 	return nil
 }
+
+// auditHeadCTE advances the audit head inside a caller's data-modifying
+// CTE (PostgreSQL); the caller selects h.seq and h.hash and passes them to
+// appendAuditAt.
+const auditHeadCTE = `h AS (UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash)`
 
 func nonNil(m map[string]string) map[string]string {
 	if m == nil {

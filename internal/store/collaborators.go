@@ -24,7 +24,7 @@ type Collaborator struct {
 // invitation on the report's internal timeline and in the audit log.
 func (s *Store) AddCollaborator(ctx context.Context, reportID int64, email, hash string, actor embargo.Actor) (Collaborator, error) {
 	c := Collaborator{ReportID: reportID, Email: email, CreatedBy: string(actor)}
-	err := s.inTx(ctx, "store.AddCollaborator", func(tx *sql.Tx) error {
+	err := s.inTx(ctx, "store.AddCollaborator", func(ctx context.Context, tx *sql.Tx) error {
 		var projectID int64
 		if err := tx.QueryRowContext(ctx, `SELECT project_id FROM reports WHERE id = $1`, reportID).Scan(&projectID); err != nil {
 			return notFound(err, "report")
@@ -83,7 +83,7 @@ func (s *Store) Collaborators(ctx context.Context, reportID int64) ([]Collaborat
 
 // RevokeCollaborator ends a collaborator's access and audits it.
 func (s *Store) RevokeCollaborator(ctx context.Context, reportID, id int64, actor embargo.Actor) error {
-	return s.inTx(ctx, "store.RevokeCollaborator", func(tx *sql.Tx) error {
+	return s.inTx(ctx, "store.RevokeCollaborator", func(ctx context.Context, tx *sql.Tx) error {
 		var projectID int64
 		if err := tx.QueryRowContext(ctx, `SELECT project_id FROM reports WHERE id = $1`, reportID).Scan(&projectID); err != nil {
 			return notFound(err, "report")

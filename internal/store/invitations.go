@@ -25,7 +25,7 @@ type Invitation struct {
 // CreateInvitation stores an invitation under its link's token hash and
 // audits it.
 func (s *Store) CreateInvitation(ctx context.Context, hash string, inv Invitation) error {
-	return s.inTx(ctx, "store.CreateInvitation", func(tx *sql.Tx) error {
+	return s.inTx(ctx, "store.CreateInvitation", func(ctx context.Context, tx *sql.Tx) error {
 		var project, role any
 		if inv.ProjectID != 0 {
 			project, role = inv.ProjectID, string(inv.Role)
@@ -75,7 +75,7 @@ func (s *Store) invitation(ctx context.Context, q rowQuerier, hash string) (Invi
 // the invited email, whatever nu says) and role, in one transaction.
 func (s *Store) AcceptInvitation(ctx context.Context, hash string, nu NewUser) (embargo.User, error) {
 	var u embargo.User
-	err := s.inTx(ctx, "store.AcceptInvitation", func(tx *sql.Tx) error {
+	err := s.inTx(ctx, "store.AcceptInvitation", func(ctx context.Context, tx *sql.Tx) error {
 		inv, err := s.invitation(ctx, tx, hash)
 		if err != nil {
 			return err

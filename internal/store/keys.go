@@ -88,7 +88,7 @@ func (s *Store) KeyStatus(ctx context.Context, projectID int64) (KeyStatus, erro
 // it. Existing cells keep opening with the old key until ResealBatch has
 // moved them.
 func (s *Store) RotateProjectKey(ctx context.Context, actor embargo.Actor, projectID int64) error {
-	return s.inTx(ctx, "store.RotateProjectKey", func(tx *sql.Tx) error {
+	return s.inTx(ctx, "store.RotateProjectKey", func(ctx context.Context, tx *sql.Tx) error {
 		wrapped, err := s.wrappedKeyset(ctx, tx, projectID, true)
 		if err != nil {
 			return err
@@ -124,7 +124,7 @@ func (s *Store) ResealBatch(ctx context.Context, projectID int64, limit int) (in
 		return 0, err
 	}
 	moved := 0
-	err = s.inTx(ctx, "store.ResealBatch", func(tx *sql.Tx) error {
+	err = s.inTx(ctx, "store.ResealBatch", func(ctx context.Context, tx *sql.Tx) error {
 		for _, c := range sealedCells {
 			if moved >= limit {
 				return nil
@@ -178,7 +178,7 @@ func (s *Store) RetireOldKeys(ctx context.Context, actor embargo.Actor, projectI
 		return 0, embargo.Errorf(embargo.KindConflict, "%d sealed cells still use an older key: re-seal them first", st.Pending)
 	}
 	n := 0
-	err = s.inTx(ctx, "store.RetireOldKeys", func(tx *sql.Tx) error {
+	err = s.inTx(ctx, "store.RetireOldKeys", func(ctx context.Context, tx *sql.Tx) error {
 		wrapped, err := s.wrappedKeyset(ctx, tx, projectID, true)
 		if err != nil {
 			return err
@@ -207,7 +207,7 @@ func (s *Store) RewrapKeysets(ctx context.Context, actor embargo.Actor, newMaste
 		return 0, err
 	}
 	n := 0
-	err = s.inTx(ctx, "store.RewrapKeysets", func(tx *sql.Tx) error {
+	err = s.inTx(ctx, "store.RewrapKeysets", func(ctx context.Context, tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT project_id, keyset FROM project_keys ORDER BY project_id`)
 		if err != nil {
 			return err

@@ -18,7 +18,7 @@ func (s *Store) SetMember(ctx context.Context, actor embargo.Actor, projectID, u
 	if !role.Valid() {
 		return embargo.Errorf(embargo.KindInvalid, "unknown role %q", role)
 	}
-	return s.inTx(ctx, "store.SetMember", func(tx *sql.Tx) error {
+	return s.inTx(ctx, "store.SetMember", func(ctx context.Context, tx *sql.Tx) error {
 		var old string
 		err := tx.QueryRowContext(ctx, `SELECT role FROM members WHERE project_id = $1 AND user_id = $2`, projectID, userID).Scan(&old)
 		switch {
@@ -41,7 +41,7 @@ func (s *Store) SetMember(ctx context.Context, actor embargo.Actor, projectID, u
 
 // RemoveMember takes a user's role on a project away and audits it.
 func (s *Store) RemoveMember(ctx context.Context, actor embargo.Actor, projectID, userID int64) error {
-	return s.inTx(ctx, "store.RemoveMember", func(tx *sql.Tx) error {
+	return s.inTx(ctx, "store.RemoveMember", func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM members WHERE project_id = $1 AND user_id = $2`, projectID, userID)
 		if err != nil {
 			return err

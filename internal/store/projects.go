@@ -26,7 +26,7 @@ func (s *Store) CreateProject(ctx context.Context, np NewProject) (embargo.Proje
 	p := embargo.Project{Slug: np.Slug, Name: np.Name, PolicyRevision: 1, CreatedAt: s.now()}
 	sum := sha256.Sum256(np.Policy)
 	digest := hex.EncodeToString(sum[:])
-	err := s.inTx(ctx, "store.CreateProject("+np.Slug+")", func(tx *sql.Tx) error {
+	err := s.inTx(ctx, "store.CreateProject("+np.Slug+")", func(ctx context.Context, tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO projects (slug, name, policy_revision, created_at)
 			VALUES ($1, $2, $3, $4) RETURNING id`, p.Slug, p.Name, p.PolicyRevision, p.CreatedAt).Scan(&p.ID)
 		if isUniqueViolation(err) {

@@ -55,7 +55,7 @@ func (s *Store) CreateReport(ctx context.Context, nr NewReport) (r embargo.Repor
 		return r, false, fmt.Errorf("store.CreateReport: %w", err)
 	}
 	var replayID int64
-	err = s.inTx(ctx, "store.CreateReport", func(tx *sql.Tx) error {
+	err = s.inTx(ctx, "store.CreateReport", func(ctx context.Context, tx *sql.Tx) error {
 		if s.dialect == Postgres && nr.IdempotencyKey == "" {
 			return s.createReportPostgres(ctx, tx, &r, nr, content, now)
 		}
@@ -118,14 +118,19 @@ func (s *Store) CreateReport(ctx context.Context, nr NewReport) (r embargo.Repor
 }
 
 func (s *Store) auditSubmit(ctx context.Context, tx *sql.Tx, r embargo.Report, files int) error {
-	return s.appendAudit(ctx, tx, auditRecord{Actor: embargo.ActorReporter, Action: "report.submit", ProjectID: r.ProjectID,
+	return s.appendAudit(ctx, tx, submitRecord(r, files))
+}
+
+func submitRecord(r embargo.Report, files int) auditRecord {
+	return auditRecord{Actor: embargo.ActorReporter, Action: "report.submit", ProjectID: r.ProjectID,
 		Subject: reportSubject(r.ID), Details: map[string]string{"number": strconv.FormatInt(r.Number, 10),
-			"channel": r.Channel, "attachments": strconv.Itoa(files)}})
+			"channel": r.Channel, "attachments": strconv.Itoa(files)}}
 }
 
 // createReportPostgres numbers and inserts a report and its "submitted"
-// event in one statement (a data-modifying CTE): one round trip instead of
-// three while the project's row lock is held.
+// event, and advances the audit head, in one statement (a data-modifying
+// CTE): one round trip instead of four while the project's row lock is
+// held. The project's row is locked before the audit head, as everywhere.
 func (s *Store) createReportPostgres(ctx context.Context, tx *sql.Tx, r *embargo.Report, nr NewReport, content []byte, now time.Time) error {
 	*r = embargo.Report{ProjectID: nr.ProjectID, State: embargo.StateNew, Channel: nr.Channel,
 		PolicyRevision: nr.PolicyRevision, ReceivedAt: now, UpdatedAt: now, NextDue: nr.NextDue.UTC(), Content: nr.Content,
@@ -133,6 +138,8 @@ func (s *Store) createReportPostgres(ctx context.Context, tx *sql.Tx, r *embargo
 	labels, _ := json.Marshal(r.Labels)
 	ev := embargo.Event{At: now, Actor: embargo.ActorReporter, Kind: embargo.EventSubmitted,
 		Audience: embargo.AudienceThread, To: string(embargo.StateNew)}
+	var seq int64
+	var prev string
 	err := tx.QueryRowContext(ctx, `WITH n AS (
 			UPDATE projects SET report_seq = report_seq + 1 WHERE id = $1 RETURNING report_seq
 		), r AS (
@@ -143,10 +150,10 @@ func (s *Store) createReportPostgres(ctx context.Context, tx *sql.Tx, r *embargo
 			INSERT INTO report_events (report_id, at, actor, kind, audience, to_value)
 			SELECT r.id, $5::timestamptz, $9::text, $10::text, $11::text, $2::text FROM r
 			RETURNING id
-		)
-		SELECT r.id, r.number, e.id FROM r, e`,
+		), `+auditHeadCTE+`
+		SELECT r.id, r.number, e.id, h.seq, h.hash FROM r, e, h`,
 		nr.ProjectID, string(r.State), r.Channel, r.PolicyRevision, now, nullTime(r.NextDue), nr.ThreadHash, content,
-		string(ev.Actor), string(ev.Kind), string(ev.Audience), string(labels)).Scan(&r.ID, &r.Number, &ev.ID)
+		string(ev.Actor), string(ev.Kind), string(ev.Audience), string(labels)).Scan(&r.ID, &r.Number, &ev.ID, &seq, &prev)
 	if err != nil {
 		return notFound(err, "project")
 	}
@@ -157,7 +164,7 @@ func (s *Store) createReportPostgres(ctx context.Context, tx *sql.Tx, r *embargo
 	if err := s.intakeNotes(ctx, tx, r.ProjectID, r.ID, now, nr.Notes); err != nil {
 		return err
 	}
-	return s.auditSubmit(ctx, tx, *r, len(nr.Attachments))
+	return s.appendAuditAt(ctx, tx, submitRecord(*r, len(nr.Attachments)), seq, prev)
 }
 
 // intakeNotes records the notes of intake rules on a new report's
@@ -352,7 +359,7 @@ type EventInput struct {
 func (s *Store) ChangeReport(ctx context.Context, id int64, fn ChangeFunc) (embargo.Report, []embargo.Event, error) {
 	var r embargo.Report
 	var out []embargo.Event
-	err := s.inTx(ctx, "store.ChangeReport("+strconv.FormatInt(id, 10)+")", func(tx *sql.Tx) error {
+	err := s.inTx(ctx, "store.ChangeReport("+strconv.FormatInt(id, 10)+")", func(ctx context.Context, tx *sql.Tx) error {
 		lock := ""
 		if s.dialect == Postgres {
 			lock = " FOR UPDATE"
@@ -618,7 +625,7 @@ type PairFunc func(r, other *embargo.Report, history []embargo.Event, hasDuplica
 // in one transaction.
 func (s *Store) ChangeReportPair(ctx context.Context, id, otherID int64, fn PairFunc) (embargo.Report, error) {
 	var out embargo.Report
-	err := s.inTx(ctx, "store.ChangeReportPair", func(tx *sql.Tx) error {
+	err := s.inTx(ctx, "store.ChangeReportPair", func(ctx context.Context, tx *sql.Tx) error {
 		lock := ""
 		if s.dialect == Postgres {
 			lock = " FOR UPDATE"

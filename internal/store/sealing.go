@@ -47,7 +47,7 @@ func (s *Store) ensureKeysets(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := s.inTx(ctx, "store.ensureKeysets", func(tx *sql.Tx) error {
+		if err := s.inTx(ctx, "store.ensureKeysets", func(ctx context.Context, tx *sql.Tx) error {
 			_, err := tx.ExecContext(ctx, `INSERT INTO project_keys (project_id, keyset, updated_at) VALUES ($1, $2, $3) ON CONFLICT (project_id) DO NOTHING`, id, wrapped, s.now())
 			return err
 		}); err != nil {
@@ -72,6 +72,9 @@ func (s *Store) projectAEAD(ctx context.Context, projectID int64) (tink.AEAD, er
 
 // sealCell encrypts one cell, bound to its table, column and row.
 func (s *Store) sealCell(ctx context.Context, projectID int64, table, column, row string, plain []byte) ([]byte, error) {
+	if s.plaintext {
+		return plain, nil
+	}
 	a, err := s.projectAEAD(ctx, projectID)
 	if err != nil {
 		return nil, err
@@ -82,6 +85,9 @@ func (s *Store) sealCell(ctx context.Context, projectID int64, table, column, ro
 // openCell decrypts one cell; a cell moved from another row, column or
 // table does not open.
 func (s *Store) openCell(ctx context.Context, projectID int64, table, column, row string, sealed []byte) ([]byte, error) {
+	if s.plaintext {
+		return sealed, nil
+	}
 	a, err := s.projectAEAD(ctx, projectID)
 	if err != nil {
 		return nil, err

@@ -45,12 +45,12 @@ type Store struct {
 	stmts stmts
 	// keys seal and open report content (see internal/seal).
 	keys *seal.Keys
-	// writers bounds this process's concurrent write transactions on
-	// PostgreSQL. Every write appends to the audit chain, whose head row
-	// serialises them anyway; queueing here instead of on the row lock
-	// avoids a convoy of waiting connections (measured in
-	// docs/BENCHMARKS.md). SQLite has one writer connection already.
-	writers chan struct{}
+	// group runs the write transactions, one at a time per process, with
+	// group commit (group.go). Every write appends to the audit chain,
+	// whose head row serialises them anyway, and SQLite has one writer.
+	group *committer
+	// plaintext: content is stored unsealed (benchmark builds only).
+	plaintext bool
 }
 
 // Options tune Open.
@@ -59,6 +59,11 @@ type Options struct {
 	Now func() time.Time
 	// MasterKey (32 bytes) wraps the projects' data keysets; required.
 	MasterKey []byte
+	// PlaintextForBenchmark stores report content unsealed, so that
+	// bench/intake can measure sealing's cost in the same run. Open
+	// refuses it unless the binary is built with the embargobench tag;
+	// no configuration of the server reaches it.
+	PlaintextForBenchmark bool
 }
 
 // Open connects to a database URL: postgres:// or postgresql:// for
@@ -73,7 +78,10 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store.Open: %w", err)
 	}
-	s := &Store{now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }, keys: keys}
+	if o.PlaintextForBenchmark && !plaintextAllowed {
+		return nil, errors.New("store.Open: unsealed storage exists only in the benchmark build (-tags embargobench)")
+	}
+	s := &Store{now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }, keys: keys, plaintext: o.PlaintextForBenchmark}
 	switch {
 	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
 		s.dialect = Postgres
@@ -82,7 +90,9 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 			return nil, fmt.Errorf("store.Open: %w", err)
 		}
 		s.w.SetMaxOpenConns(20)
-		s.writers = make(chan struct{}, 2)
+		// database/sql keeps 2 idle connections by default: more concurrent
+		// requests than that opened a PostgreSQL backend (a process) each.
+		s.w.SetMaxIdleConns(20)
 		s.w.SetConnMaxIdleTime(5 * time.Minute)
 		s.r = s.w
 	default:
@@ -91,6 +101,11 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 			return nil, err
 		}
 	}
+	s.group = newCommitter(s.w, func() {
+		if s.stmts.hasPending() {
+			s.stmts.preparePending(context.Background())
+		}
+	})
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store.Open: cannot reach the database: %w", err)
@@ -122,6 +137,7 @@ func (s *Store) openSQLite(path string) error {
 		return fmt.Errorf("store.Open: %w", err)
 	}
 	s.r.SetMaxOpenConns(8)
+	s.r.SetMaxIdleConns(8) // opening one runs the pragmas again
 	// Create the file with owner-only permissions before the driver does.
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
@@ -143,6 +159,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the connections.
 func (s *Store) Close() error {
+	s.group.close()
 	s.stmts.close()
 	err := s.w.Close()
 	if s.r != s.w {
@@ -154,29 +171,12 @@ func (s *Store) Close() error {
 // Now returns the store's clock reading (UTC, microsecond precision).
 func (s *Store) Now() time.Time { return s.now() }
 
-// inTx runs fn in a write transaction and commits it when fn returns nil.
-func (s *Store) inTx(ctx context.Context, op string, fn func(*sql.Tx) error) error {
-	if s.writers != nil {
-		select {
-		case s.writers <- struct{}{}:
-			defer func() { <-s.writers }()
-		case <-ctx.Done():
-			return fmt.Errorf("%s: %w", op, ctx.Err())
-		}
-	}
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("%s: begin: %w", op, err)
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
+// inTx runs fn in a write transaction, shared with the other writes
+// queued at the same time (group commit, group.go), and returns when the
+// change is durable or fn failed (then nothing of fn stays).
+func (s *Store) inTx(ctx context.Context, op string, fn func(context.Context, *sql.Tx) error) error {
+	if err := s.group.run(ctx, fn); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("%s: commit: %w", op, err)
-	}
-	if s.stmts.hasPending() {
-		s.stmts.preparePending(context.WithoutCancel(ctx))
 	}
 	return nil
 }

@@ -27,7 +27,7 @@ type APIToken struct {
 // CreateAPIToken stores a token under its hash and audits it.
 func (s *Store) CreateAPIToken(ctx context.Context, hash string, t APIToken) (int64, error) {
 	var id int64
-	err := s.inTx(ctx, "store.CreateAPIToken", func(tx *sql.Tx) error {
+	err := s.inTx(ctx, "store.CreateAPIToken", func(ctx context.Context, tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (token_hash, user_id, name, project_id, role, created_at, expires_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, hash, t.UserID, t.Name, nullID(t.ProjectID), string(t.Role), s.now(), t.ExpiresAt.UTC()).Scan(&id); err != nil {
 			return err
@@ -98,7 +98,7 @@ func (s *Store) APITokens(ctx context.Context, userID int64) ([]APIToken, error)
 // RevokeAPIToken deletes one of a user's tokens and audits it; NotFound
 // when the user has no such token.
 func (s *Store) RevokeAPIToken(ctx context.Context, userID, id int64) error {
-	return s.inTx(ctx, "store.RevokeAPIToken", func(tx *sql.Tx) error {
+	return s.inTx(ctx, "store.RevokeAPIToken", func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = $1 AND user_id = $2`, id, userID)
 		if err != nil {
 			return err

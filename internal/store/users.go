@@ -36,7 +36,7 @@ func (s *Store) lockSetup(ctx context.Context, tx *sql.Tx) error {
 // ones. Links printed earlier (by this or another replica) keep working
 // until they expire or an admin exists.
 func (s *Store) AddSetupToken(ctx context.Context, hash string, expires time.Time) error {
-	return s.inTx(ctx, "store.AddSetupToken", func(tx *sql.Tx) error {
+	return s.inTx(ctx, "store.AddSetupToken", func(ctx context.Context, tx *sql.Tx) error {
 		if err := s.lockSetup(ctx, tx); err != nil {
 			return err
 		}
@@ -73,7 +73,7 @@ type NewUser struct {
 // unknown, used or expired, and a Conflict-kind error when an admin exists.
 func (s *Store) CompleteSetup(ctx context.Context, tokenHash string, nu NewUser) (embargo.User, error) {
 	u := embargo.User{Email: nu.Email, Name: nu.Name, PasswordHash: nu.PasswordHash, IsAdmin: true, CreatedAt: s.now()}
-	err := s.inTx(ctx, "store.CompleteSetup", func(tx *sql.Tx) error {
+	err := s.inTx(ctx, "store.CompleteSetup", func(ctx context.Context, tx *sql.Tx) error {
 		if err := s.lockSetup(ctx, tx); err != nil {
 			return err
 		}
@@ -139,7 +139,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (embargo.User, er
 // CreateSession stores a session token hash for a user and audits the
 // sign-in.
 func (s *Store) CreateSession(ctx context.Context, hash string, userID int64, expires time.Time) error {
-	return s.inTx(ctx, "store.CreateSession", func(tx *sql.Tx) error {
+	return s.inTx(ctx, "store.CreateSession", func(ctx context.Context, tx *sql.Tx) error {
 		// Sweep expired sessions while here; they can never be used again.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, s.now()); err != nil {
 			return err
@@ -179,7 +179,7 @@ func (s *Store) DeleteSession(ctx context.Context, hash string) error {
 // error when the email is taken.
 func (s *Store) CreateUser(ctx context.Context, nu NewUser, actor embargo.Actor) (embargo.User, error) {
 	u := embargo.User{Email: nu.Email, Name: nu.Name, PasswordHash: nu.PasswordHash, IsAdmin: nu.IsAdmin, CreatedAt: s.now()}
-	err := s.inTx(ctx, "store.CreateUser", func(tx *sql.Tx) error {
+	err := s.inTx(ctx, "store.CreateUser", func(ctx context.Context, tx *sql.Tx) error {
 		if err := s.insertUser(ctx, tx, &u); err != nil {
 			return err
 		}
