@@ -14,7 +14,7 @@ import (
 // PostgresURL returns the URL of a fresh, empty PostgreSQL schema for t,
 // dropped when t ends. Without EMBARGO_TEST_POSTGRES_URL the test is
 // skipped with a message saying how to run it.
-func PostgresURL(t *testing.T) string {
+func PostgresURL(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv("EMBARGO_TEST_POSTGRES_URL")
 	if base == "" {

@@ -336,6 +336,73 @@ func testInbox(t *testing.T, open Opener) {
 	}
 }
 
+// testSearch searches sealed report text across more than one chunk of
+// candidates: matches come in inbox order, paginated, limited to the
+// filter's projects and states, and "#N" finds a report by number.
+func testSearch(t *testing.T, open Opener) {
+	clock := NewClock()
+	s := open(t, clock)
+	ctx := context.Background()
+	p := newProject(t, s, "demo")
+	q := newProject(t, s, "other")
+	var want []string
+	for i := 1; i <= 600; i++ {
+		title := fmt.Sprintf("report %03d", i)
+		if i%100 == 0 {
+			title = fmt.Sprintf("Heap OVERFLOW %03d in the parser", i)
+			want = append(want, title)
+		}
+		newReport(t, s, p, title)
+	}
+	newReport(t, s, q, "heap overflow in the other project")
+	search := func(f store.ReportFilter, query string) store.SearchResult {
+		t.Helper()
+		sq, err := embargo.ParseSearch(query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.SearchReports(ctx, f, sq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	titles := func(rs []embargo.Report) string {
+		var out []string
+		for _, r := range rs {
+			out = append(out, r.Content.Title)
+		}
+		return strings.Join(out, ",")
+	}
+	only := store.ReportFilter{ProjectIDs: []int64{p.ID}}
+	res := search(only, `"heap overflow"`)
+	if res.Total != 6 || res.Scanned != 600 || res.Capped || titles(res.Reports) != strings.Join(want, ",") {
+		t.Fatalf("search: total %d scanned %d capped %v: %s", res.Total, res.Scanned, res.Capped, titles(res.Reports))
+	}
+	page := only
+	page.Limit, page.Offset = 2, 4
+	if res := search(page, "overflow parser"); res.Total != 6 || titles(res.Reports) != strings.Join(want[4:], ",") {
+		t.Fatalf("second page: %d %s", res.Total, titles(res.Reports))
+	}
+	both := store.ReportFilter{ProjectIDs: []int64{p.ID, q.ID}}
+	if res := search(both, "overflow"); res.Total != 7 {
+		t.Fatalf("across projects: %d", res.Total)
+	}
+	if res := search(both, "#250"); res.Total != 1 || titles(res.Reports) != "report 250" {
+		t.Fatalf("#250: %d %s", res.Total, titles(res.Reports))
+	}
+	if res := search(only, "details of report 007"); res.Total != 1 {
+		t.Fatalf("description: %d", res.Total)
+	}
+	closed := store.ReportFilter{ProjectIDs: []int64{p.ID}, States: []embargo.State{embargo.StateFixed}}
+	if res := search(closed, "overflow"); res.Total != 0 || res.Scanned != 0 {
+		t.Fatalf("state filter: %+v", res)
+	}
+	if res := search(store.ReportFilter{}, "overflow"); res.Total != 0 {
+		t.Fatalf("no project: %+v", res)
+	}
+}
+
 func testMembers(t *testing.T, open Opener) {
 	s := open(t, NewClock())
 	ctx := context.Background()

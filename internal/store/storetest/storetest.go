@@ -45,6 +45,7 @@ func Run(t *testing.T, open Opener) {
 		"ReportNumbersConcurrently":   testReportNumbersUnderConcurrency,
 		"ChangeReport":                testChangeReport,
 		"Inbox":                       testInbox,
+		"Search":                      testSearch,
 		"Members":                     testMembers,
 		"TokensAndInvitations":        testTokensAndInvitations,
 		"Collaborators":               testCollaborators,
