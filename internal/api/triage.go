@@ -132,10 +132,20 @@ type InboxPage struct {
 	Total   int      `json:"total"`
 	Page    int      `json:"page"`
 	Pages   int      `json:"pages"`
+	// Search is present when the request searched (q).
+	Search *SearchInfo `json:"search,omitempty"`
+}
+
+// SearchInfo tells how much a search covered: report text is sealed, so a
+// search opens the filter's reports one by one, at most a bounded number.
+type SearchInfo struct {
+	Scanned int  `json:"scanned"`
+	Capped  bool `json:"capped"`
 }
 
 // Inbox serves GET /api/v1/reports: the reports of the caller's projects,
-// nearest deadline first (query: project, state, severity, assignee, page).
+// nearest deadline first (query: project, state, severity, assignee, q,
+// page).
 func (a *API) Inbox(w http.ResponseWriter, r *http.Request) error {
 	u, _ := httpx.UserFrom(r.Context())
 	q := r.URL.Query()
@@ -147,11 +157,14 @@ func (a *API) Inbox(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	in, err := a.app.Inbox(r.Context(), u, app.InboxFilter{Project: q.Get("project"), State: q.Get("state"),
-		Severity: q.Get("severity"), Assignee: q.Get("assignee"), Page: page})
+		Severity: q.Get("severity"), Assignee: q.Get("assignee"), Query: q.Get("q"), Page: page})
 	if err != nil {
 		return err
 	}
 	out := InboxPage{Reports: []Report{}, Total: in.Total, Page: in.Page, Pages: in.Pages}
+	if q.Get("q") != "" {
+		out.Search = &SearchInfo{Scanned: in.Searched, Capped: in.SearchCapped}
+	}
 	for _, it := range in.Items {
 		out.Reports = append(out.Reports, reportJSON(it.Project, it.Report))
 	}

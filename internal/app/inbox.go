@@ -21,7 +21,9 @@ type InboxFilter struct {
 	Severity string
 	// Assignee is "me", "none", or a user id.
 	Assignee string
-	Page     int
+	// Query searches the reports' text (embargo.ParseSearch).
+	Query string
+	Page  int
 }
 
 // Inbox is one page of the reports of the projects a maintainer belongs
@@ -34,6 +36,11 @@ type Inbox struct {
 	Pages    int
 	Projects []embargo.Project
 	Now      time.Time
+	// Searched is how many reports a search opened; SearchCapped is true
+	// when the filter selected more than a search opens
+	// (store.SearchScanLimit).
+	Searched     int
+	SearchCapped bool
 }
 
 // InboxItem is one report in an inbox.
@@ -59,6 +66,10 @@ func (a *App) Inbox(ctx context.Context, u embargo.User, f InboxFilter) (Inbox, 
 	}
 	if f.Page > 100_000 {
 		return Inbox{}, embargo.Errorf(embargo.KindInvalid, "page %d is past the end", f.Page)
+	}
+	search, err := embargo.ParseSearch(f.Query)
+	if err != nil {
+		return Inbox{}, err
 	}
 	in := Inbox{Filter: f, Page: f.Page, Now: a.now().UTC()}
 	byID := map[int64]embargo.Project{}
@@ -107,7 +118,15 @@ func (a *App) Inbox(ctx context.Context, u embargo.User, f InboxFilter) (Inbox, 
 		}
 		rf.AssigneeID = id
 	}
-	rs, total, err := a.store.Reports(ctx, rf)
+	var rs []embargo.Report
+	var total int
+	if search.Empty() {
+		rs, total, err = a.store.Reports(ctx, rf)
+	} else {
+		var res store.SearchResult
+		res, err = a.store.SearchReports(ctx, rf, search)
+		rs, total, in.Searched, in.SearchCapped = res.Reports, res.Total, res.Scanned, res.Capped
+	}
 	if err != nil {
 		return Inbox{}, err
 	}

@@ -31,6 +31,8 @@ type InboxPage struct {
 	Prev     string
 	Next     string
 	Projects []embargo.Project
+	// SearchError says what is wrong with the search typed.
+	SearchError string
 }
 
 // Inbox serves GET /inbox.
@@ -38,15 +40,25 @@ func (w *Web) Inbox(rw http.ResponseWriter, r *http.Request) error {
 	u, _ := httpx.UserFrom(r.Context())
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
-	f := app.InboxFilter{Project: q.Get("project"), State: q.Get("state"), Severity: q.Get("severity"), Assignee: q.Get("assignee"), Page: page}
+	f := app.InboxFilter{Project: q.Get("project"), State: q.Get("state"), Severity: q.Get("severity"), Assignee: q.Get("assignee"),
+		Query: q.Get("q"), Page: page}
 	in, err := w.app.Inbox(r.Context(), u, f)
+	var searchErr string
+	if err != nil && f.Query != "" && embargo.KindOf(err) == embargo.KindInvalid {
+		// A bad search: say why next to the box, keep what was typed, and
+		// show the view without the search.
+		searchErr = embargo.MessageOf(err)
+		f.Query = ""
+		in, err = w.app.Inbox(r.Context(), u, f)
+		in.Filter.Query = q.Get("q")
+	}
 	if err != nil {
 		return err
 	}
-	p := InboxPage{Base: baseOf(r), Title: "Inbox", Inbox: in, States: embargo.States}
+	p := InboxPage{Base: baseOf(r), Title: "Inbox", Inbox: in, States: embargo.States, SearchError: searchErr}
 	link := func(page int) string {
 		v := url.Values{}
-		for k, s := range map[string]string{"project": f.Project, "state": in.Filter.State, "severity": f.Severity, "assignee": f.Assignee} {
+		for k, s := range map[string]string{"project": f.Project, "state": in.Filter.State, "severity": f.Severity, "assignee": f.Assignee, "q": f.Query} {
 			if s != "" {
 				v.Set(k, s)
 			}
