@@ -418,3 +418,71 @@ func TestKeysRotateMaster(t *testing.T) {
 		t.Fatalf("status with the new key: %d %s %s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestBackupAndRestoreCommands: keygen, a backup of a SQLite instance, a
+// restore into a new data directory and into PostgreSQL with the same
+// master key; and the refusals a new user will meet.
+func TestBackupAndRestoreCommands(t *testing.T) {
+	dir := t.TempDir()
+	envs := map[string]string{"EMBARGO_DATA_DIR": dir}
+	if r := runCmd(t, envs, "", "project", "add", "--policy", "../../examples/policies/virtrigaud.yaml"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	secrets := t.TempDir()
+	identity := filepath.Join(secrets, "identity.txt")
+	r := runCmd(t, nil, "", "backup", "keygen", "--out", identity)
+	recipient := regexp.MustCompile(`age1[0-9a-z]+`).FindString(r.stdout)
+	if r.code != 0 || recipient == "" {
+		t.Fatalf("keygen: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if fi, err := os.Stat(identity); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("identity file: %v %v", fi, err)
+	}
+	if r := runCmd(t, nil, "", "backup", "keygen", "--out", identity); r.code == 0 {
+		t.Fatal("keygen replaced an identity file")
+	}
+	if r := runCmd(t, envs, "", "backup", "--out", filepath.Join(dir, "x.backup")); r.code != exitUsage || !strings.Contains(r.stderr, "never written unencrypted") {
+		t.Fatalf("backup without recipient: %d %s", r.code, r.stderr)
+	}
+	file := filepath.Join(t.TempDir(), "embargo.backup")
+	r = runCmd(t, envs, "", "backup", "--out", file, "--recipient", recipient)
+	if r.code != 0 || !strings.Contains(r.stdout, "1 projects") {
+		t.Fatalf("backup: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCmd(t, envs, "", "backup", "--out", file, "--recipient", recipient); r.code != exitError || !strings.Contains(r.stderr, "exists") {
+		t.Fatalf("backup over a file: %d %s", r.code, r.stderr)
+	}
+	// A new machine without the master key is refused, and creates none.
+	fresh := t.TempDir()
+	r = runCmd(t, map[string]string{"EMBARGO_DATA_DIR": fresh}, "", "restore", "--in", file, "--identity", identity)
+	if r.code != exitError || !strings.Contains(r.stderr, "no master key") {
+		t.Fatalf("restore without the master key: %d %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(fresh, "master.key")); err == nil {
+		t.Fatal("restore created a master key")
+	}
+	key := filepath.Join(dir, "master.key")
+	for name, target := range map[string]map[string]string{
+		"sqlite":   {"EMBARGO_DATA_DIR": fresh, "EMBARGO_MASTER_KEY_FILE": key},
+		"postgres": {"EMBARGO_DATA_DIR": t.TempDir(), "EMBARGO_MASTER_KEY_FILE": key},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if name == "postgres" {
+				target["EMBARGO_DATABASE_URL"] = storetest.PostgresURL(t)
+			}
+			r := runCmd(t, target, "", "restore", "--in", file, "--identity", identity)
+			if r.code != 0 || !strings.Contains(r.stdout, "1 projects") {
+				t.Fatalf("restore: %d %s %s", r.code, r.stdout, r.stderr)
+			}
+			if r := runCmd(t, target, "", "project", "list"); r.code != 0 || !strings.Contains(r.stdout, "virtrigaud") {
+				t.Fatalf("project list after restore: %d %s %s", r.code, r.stdout, r.stderr)
+			}
+			if r := runCmd(t, target, "", "audit", "verify"); r.code != 0 {
+				t.Fatalf("audit verify after restore: %s", r.stderr)
+			}
+			if r := runCmd(t, target, "", "restore", "--in", file, "--identity", identity); r.code != exitError || !strings.Contains(r.stderr, "not empty") {
+				t.Fatalf("second restore: %d %s", r.code, r.stderr)
+			}
+		})
+	}
+}

@@ -2,13 +2,19 @@ package server
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/base64"
+	"io"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"filippo.io/age"
+
+	"github.com/embargo-cvd/embargo/internal/backup"
 	"github.com/embargo-cvd/embargo/internal/embargo"
 )
 
@@ -16,7 +22,8 @@ import (
 // every input path (the web form and its file names, the JSON API,
 // reporter and collaborator messages, maintainer messages and internal
 // notes with files) and searches the SQLite database, its WAL and shm
-// files, and the logs, byte by byte: the content is sealed. The same
+// files, the logs, and a backup file (encrypted and decrypted), byte by
+// byte: the content is sealed. The same
 // strings are readable through the pages.
 func TestCanariesNeverReachTheDatabaseFiles(t *testing.T) {
 	h := newHarness(t)
@@ -73,6 +80,34 @@ func TestCanariesNeverReachTheDatabaseFiles(t *testing.T) {
 		t.Fatalf("only %d bytes of database read", len(raw))
 	}
 	raw = append(raw, h.logs.String()...)
+	// A backup file, and the backup stream decrypted with its age
+	// identity: the content inside stays sealed under the master key.
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "embargo.backup")
+	if _, err := backup.WriteFile(context.Background(), h.store, file, []age.Recipient{id.Recipient()}); err != nil {
+		t.Fatal(err)
+	}
+	enc, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw = append(raw, enc...)
+	dec, err := age.Decrypt(bytes.NewReader(enc), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gz, err := gzip.NewReader(dec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream, err := io.ReadAll(gz)
+	if err != nil || !bytes.Contains(stream, []byte(`"table":"attachments"`)) {
+		t.Fatalf("the decrypted backup: %v", err)
+	}
+	raw = append(raw, stream...)
 	if bytes.Contains(raw, []byte("7f3a9c")) {
 		i := bytes.Index(raw, []byte("7f3a9c"))
 		t.Fatalf("a canary is in the database files or logs: …%q…", raw[max(0, i-40):min(len(raw), i+20)])

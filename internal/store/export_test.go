@@ -37,3 +37,6 @@ var IsUniqueViolation = isUniqueViolation
 
 // ErrStoreClosed exposes errStoreClosed.
 var ErrStoreClosed = errStoreClosed
+
+// BackupTables exposes backupTables.
+var BackupTables = backupTables

@@ -57,14 +57,15 @@ const migrationLockID = 0x656d6261 // "emba"
 // transaction, and returns the names of those it applied. It is safe to run
 // from several replicas at once.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
-	applied, err := s.migrate(ctx)
+	applied, err := s.migrate(ctx, 0)
 	if err != nil {
 		return applied, err
 	}
 	return applied, s.ensureKeysets(ctx)
 }
 
-func (s *Store) migrate(ctx context.Context) ([]string, error) {
+// migrate applies the migrations up to version upTo (all when 0).
+func (s *Store) migrate(ctx context.Context, upTo int) ([]string, error) {
 	ms, err := s.migrations()
 	if err != nil {
 		return nil, fmt.Errorf("store.Migrate: %w", err)
@@ -90,6 +91,9 @@ func (s *Store) migrate(ctx context.Context) ([]string, error) {
 	}
 	var applied []string
 	for _, m := range ms {
+		if upTo > 0 && m.Version > upTo {
+			break
+		}
 		done, err := s.applyOne(ctx, conn, m)
 		if err != nil {
 			return applied, fmt.Errorf("store.Migrate(%s): %w", m.Name, err)
