@@ -90,3 +90,87 @@ func BenchmarkSearch10kSQLite(b *testing.B) {
 func BenchmarkSearch10kPostgres(b *testing.B) {
 	benchSearch(b, storetest.PostgresURL(b))
 }
+
+// benchRotation rotates the data key of a project holding benchReports
+// reports (each: content, one event, one file name and one file: five
+// sealed cells) and re-seals every cell in batches of 500, as
+// `embargo keys rotate` does. Baseline, in the same run on the same
+// database: rewriting the same reports' content cells in batches of 500
+// without any cryptography (read a batch, update each row, commit).
+func benchRotation(b *testing.B, dsn string) {
+	s, f := searchCorpus(b, dsn)
+	ctx := context.Background()
+	project := f.ProjectIDs[0]
+	db := s.WriterForTest()
+	b.Run("baseline: rewrite content cells unencrypted", func(b *testing.B) {
+		for b.Loop() {
+			rows := 0
+			for last := int64(0); ; {
+				tx, err := db.BeginTx(ctx, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				r, err := tx.QueryContext(ctx, `SELECT id, content FROM reports WHERE id > $1 ORDER BY id LIMIT 500`, last)
+				if err != nil {
+					b.Fatal(err)
+				}
+				type cell struct {
+					id int64
+					v  []byte
+				}
+				var cells []cell
+				for r.Next() {
+					var c cell
+					r.Scan(&c.id, &c.v)
+					cells = append(cells, c)
+				}
+				r.Close()
+				for _, c := range cells {
+					if _, err := tx.ExecContext(ctx, `UPDATE reports SET content = $1 WHERE id = $2`, c.v, c.id); err != nil {
+						b.Fatal(err)
+					}
+					last = c.id
+				}
+				if err := tx.Commit(); err != nil {
+					b.Fatal(err)
+				}
+				rows += len(cells)
+				if len(cells) < 500 {
+					break
+				}
+			}
+			b.ReportMetric(float64(rows), "cells")
+		}
+	})
+	b.Run("rotate and re-seal", func(b *testing.B) {
+		for b.Loop() {
+			if err := s.RotateProjectKey(ctx, embargo.ActorCLI, project); err != nil {
+				b.Fatal(err)
+			}
+			cells := 0
+			for {
+				n, err := s.ResealBatch(ctx, project, 500)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if n == 0 {
+					break
+				}
+				cells += n
+			}
+			if _, err := s.RetireOldKeys(ctx, embargo.ActorCLI, project); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(cells), "cells")
+		}
+	})
+}
+
+// BenchmarkRotation10k: go test -run XXX -bench Rotation10k -benchtime 1x ./internal/store
+func BenchmarkRotation10kSQLite(b *testing.B) {
+	benchRotation(b, filepath.Join(b.TempDir(), "bench.db"))
+}
+
+func BenchmarkRotation10kPostgres(b *testing.B) {
+	benchRotation(b, storetest.PostgresURL(b))
+}
