@@ -99,6 +99,7 @@ func (a *App) SubmitReport(ctx context.Context, slug string, sub Submission) (Re
 			nr.NextDue = pr.Due
 		}
 	}
+	nr.NextActionAt = nextAction(sla.Actions(pol, sla.Evaluate(pol, received, nil, received)), nil)
 	r, replay, err := a.store.CreateReport(ctx, nr)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("app.SubmitReport(%s): %w", slug, err)

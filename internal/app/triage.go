@@ -130,7 +130,7 @@ func (a *App) change(ctx context.Context, u embargo.User, slug string, n int64, 
 			ev.At = now
 			all = append(all, ev)
 		}
-		r.NextDue = nextDue(timers(pol, *r, all, now))
+		schedule(pol, r, timers(pol, *r, all, now))
 		return ins, nil
 	})
 	if err != nil {
@@ -212,7 +212,7 @@ func (a *App) MarkDuplicate(ctx context.Context, u embargo.User, slug string, n,
 				"We keep your report with the original and credit you as our policy says."}
 		now := a.now().UTC()
 		all := append(append([]embargo.Event(nil), history...), embargo.Event{At: now, Kind: ev.Kind, To: ev.To})
-		r.NextDue = nextDue(timers(pol, *r, all, now))
+		schedule(pol, r, timers(pol, *r, all, now))
 		return []store.EventInput{{Event: ev}},
 			[]store.EventInput{{Event: embargo.Event{Actor: actor, Kind: embargo.EventDuplicate, Audience: embargo.AudienceInternal,
 				From: fmt.Sprintf("#%d", n), Body: fmt.Sprintf("#%d was closed as a duplicate of this report.", n)}}}, nil

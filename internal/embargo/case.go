@@ -266,7 +266,12 @@ type Report struct {
 	UpdatedAt  time.Time
 	// NextDue is the nearest running deadline, for sorting; zero when none.
 	NextDue time.Time
-	Content ReportContent
+	// NextActionAt is when the SLA engine next has something to do for
+	// this report (a reminder, an escalation); zero when nothing is
+	// pending. SLADone lists the actions already taken (sla.Action keys).
+	NextActionAt time.Time
+	SLADone      []string
+	Content      ReportContent
 }
 
 // Affected is one package a report affects, with version ranges as OSV
@@ -365,6 +370,9 @@ const (
 	EventDuplicate    EventKind = "duplicate"
 	EventAffected     EventKind = "affected"
 	EventCollaborator EventKind = "collaborator"
+	// EventSLA records a reminder before a deadline (To "reminder:24h") or
+	// a missed deadline (To "breach"); From is the stage. Internal.
+	EventSLA EventKind = "sla"
 )
 
 // Event is one entry of a report's timeline: who did what, when, and what

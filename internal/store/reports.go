@@ -30,6 +30,8 @@ type NewReport struct {
 	Content        embargo.ReportContent
 	Attachments    []NewAttachment
 	NextDue        time.Time
+	// NextActionAt is the first SLA action (a reminder) due for it.
+	NextActionAt time.Time
 	// Labels and Notes are set by intake rules: labels on the report and
 	// internal notes on its timeline (after the "submitted" event).
 	Labels []string
@@ -83,7 +85,8 @@ func (s *Store) CreateReport(ctx context.Context, nr NewReport) (r embargo.Repor
 			}
 		}
 		r = embargo.Report{ProjectID: nr.ProjectID, Number: number, State: embargo.StateNew, Channel: nr.Channel,
-			PolicyRevision: nr.PolicyRevision, ReceivedAt: now, UpdatedAt: now, NextDue: nr.NextDue.UTC(), Content: nr.Content}
+			PolicyRevision: nr.PolicyRevision, ReceivedAt: now, UpdatedAt: now, NextDue: nr.NextDue.UTC(), Content: nr.Content,
+			NextActionAt: nr.NextActionAt.UTC(), SLADone: []string{}}
 		var key, digest any
 		if nr.IdempotencyKey != "" {
 			key, digest = nr.IdempotencyKey, nr.RequestSHA256
@@ -91,10 +94,10 @@ func (s *Store) CreateReport(ctx context.Context, nr NewReport) (r embargo.Repor
 		r.Labels = nonNilStrings(nr.Labels)
 		labels, _ := json.Marshal(r.Labels)
 		if err := s.txQueryRow(ctx, tx, `INSERT INTO reports (project_id, number, state, channel, policy_revision,
-			received_at, updated_at, next_due, thread_hash, idempotency_key, request_sha256, content, labels)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+			received_at, updated_at, next_due, thread_hash, idempotency_key, request_sha256, content, labels, next_action_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
 			r.ProjectID, r.Number, r.State, r.Channel, r.PolicyRevision, now, now, nullTime(r.NextDue),
-			nr.ThreadHash, key, digest, content, string(labels)).Scan(&r.ID); err != nil {
+			nr.ThreadHash, key, digest, content, string(labels), nullTime(r.NextActionAt)).Scan(&r.ID); err != nil {
 			return err
 		}
 		ev := embargo.Event{ReportID: r.ID, At: now, Actor: embargo.ActorReporter, Kind: embargo.EventSubmitted,
@@ -134,7 +137,7 @@ func submitRecord(r embargo.Report, files int) auditRecord {
 func (s *Store) createReportPostgres(ctx context.Context, tx *sql.Tx, r *embargo.Report, nr NewReport, content []byte, now time.Time) error {
 	*r = embargo.Report{ProjectID: nr.ProjectID, State: embargo.StateNew, Channel: nr.Channel,
 		PolicyRevision: nr.PolicyRevision, ReceivedAt: now, UpdatedAt: now, NextDue: nr.NextDue.UTC(), Content: nr.Content,
-		Labels: nonNilStrings(nr.Labels)}
+		Labels: nonNilStrings(nr.Labels), NextActionAt: nr.NextActionAt.UTC(), SLADone: []string{}}
 	labels, _ := json.Marshal(r.Labels)
 	ev := embargo.Event{At: now, Actor: embargo.ActorReporter, Kind: embargo.EventSubmitted,
 		Audience: embargo.AudienceThread, To: string(embargo.StateNew)}
@@ -143,8 +146,8 @@ func (s *Store) createReportPostgres(ctx context.Context, tx *sql.Tx, r *embargo
 	err := tx.QueryRowContext(ctx, `WITH n AS (
 			UPDATE projects SET report_seq = report_seq + 1 WHERE id = $1 RETURNING report_seq
 		), r AS (
-			INSERT INTO reports (project_id, number, state, channel, policy_revision, received_at, updated_at, next_due, thread_hash, content, labels)
-			SELECT $1, n.report_seq, $2::text, $3::text, $4::integer, $5::timestamptz, $5::timestamptz, $6::timestamptz, $7::text, $8::bytea, $12::text FROM n
+			INSERT INTO reports (project_id, number, state, channel, policy_revision, received_at, updated_at, next_due, thread_hash, content, labels, next_action_at)
+			SELECT $1, n.report_seq, $2::text, $3::text, $4::integer, $5::timestamptz, $5::timestamptz, $6::timestamptz, $7::text, $8::bytea, $12::text, $13::timestamptz FROM n
 			RETURNING id, number
 		), e AS (
 			INSERT INTO report_events (report_id, at, actor, kind, audience, to_value)
@@ -153,7 +156,7 @@ func (s *Store) createReportPostgres(ctx context.Context, tx *sql.Tx, r *embargo
 		), `+auditHeadCTE+`
 		SELECT r.id, r.number, e.id, h.seq, h.hash FROM r, e, h`,
 		nr.ProjectID, string(r.State), r.Channel, r.PolicyRevision, now, nullTime(r.NextDue), nr.ThreadHash, content,
-		string(ev.Actor), string(ev.Kind), string(ev.Audience), string(labels)).Scan(&r.ID, &r.Number, &ev.ID, &seq, &prev)
+		string(ev.Actor), string(ev.Kind), string(ev.Audience), string(labels), nullTime(r.NextActionAt)).Scan(&r.ID, &r.Number, &ev.ID, &seq, &prev)
 	if err != nil {
 		return notFound(err, "project")
 	}
@@ -200,18 +203,26 @@ func nullID(id int64) any {
 }
 
 const reportColumns = `id, project_id, number, state, resume_state, severity, severity_override, cvss3, cvss4, cwes,
-	assignee_id, labels, affected, duplicate_of, channel, policy_revision, received_at, updated_at, next_due, thread_hash, content`
+	assignee_id, labels, affected, duplicate_of, channel, policy_revision, received_at, updated_at, next_due, thread_hash, content,
+	next_action_at, sla_done`
 
 func (s *Store) scanReport(ctx context.Context, row interface{ Scan(...any) error }) (embargo.Report, error) {
 	var r embargo.Report
 	var assignee, dup sql.NullInt64
-	var next sql.NullTime
-	var cwes, labels, affected string
+	var next, action sql.NullTime
+	var cwes, labels, affected, done string
 	var content []byte
 	err := row.Scan(&r.ID, &r.ProjectID, &r.Number, &r.State, &r.Resume, &r.Severity, &r.SeverityOverride, &r.CVSS3, &r.CVSS4,
-		&cwes, &assignee, &labels, &affected, &dup, &r.Channel, &r.PolicyRevision, &r.ReceivedAt, &r.UpdatedAt, &next, &r.ThreadHash, &content)
+		&cwes, &assignee, &labels, &affected, &dup, &r.Channel, &r.PolicyRevision, &r.ReceivedAt, &r.UpdatedAt, &next, &r.ThreadHash, &content,
+		&action, &done)
 	if err != nil {
 		return r, err
+	}
+	if action.Valid {
+		r.NextActionAt = action.Time.UTC()
+	}
+	if err := json.Unmarshal([]byte(done), &r.SLADone); err != nil {
+		return r, fmt.Errorf("report %d: sla_done: %w", r.ID, err)
 	}
 	r.AssigneeID, r.DuplicateOf = assignee.Int64, dup.Int64
 	r.ReceivedAt, r.UpdatedAt = r.ReceivedAt.UTC(), r.UpdatedAt.UTC()
@@ -370,6 +381,10 @@ type ChangeFunc func(r *embargo.Report, history []embargo.Event) ([]EventInput, 
 type EventInput struct {
 	Event       embargo.Event
 	Attachments []NewAttachment
+	// Notify lists the users who get an in-app notification of the
+	// event, of kind NotifyKind ("reminder", "breach").
+	Notify     []int64
+	NotifyKind string
 }
 
 // ChangeReport runs fn on the current report under its row lock, then
@@ -424,11 +439,13 @@ func (s *Store) storeChange(ctx context.Context, tx *sql.Tx, r *embargo.Report, 
 	if err != nil {
 		return nil, err
 	}
+	done, _ := json.Marshal(nonNilStrings(r.SLADone))
 	if _, err := tx.ExecContext(ctx, `UPDATE reports SET state = $1, resume_state = $2, severity = $3, severity_override = $4,
 		cvss3 = $5, cvss4 = $6, cwes = $7, assignee_id = $8, labels = $9, affected = $10, duplicate_of = $11, updated_at = $12,
-		next_due = $13, content = $14 WHERE id = $15`,
+		next_due = $13, content = $14, next_action_at = $15, sla_done = $16 WHERE id = $17`,
 		r.State, r.Resume, r.Severity, r.SeverityOverride, r.CVSS3, r.CVSS4, string(cwes), nullID(r.AssigneeID),
-		string(labels), string(affected), nullID(r.DuplicateOf), now, nullTime(r.NextDue), content, r.ID); err != nil {
+		string(labels), string(affected), nullID(r.DuplicateOf), now, nullTime(r.NextDue), content,
+		nullTime(r.NextActionAt), string(done), r.ID); err != nil {
 		return nil, err
 	}
 	var out []embargo.Event
@@ -437,6 +454,12 @@ func (s *Store) storeChange(ctx context.Context, tx *sql.Tx, r *embargo.Report, 
 		ev.ReportID, ev.At = r.ID, now
 		if err := s.insertEvent(ctx, tx, r.ProjectID, &ev, in.Attachments); err != nil {
 			return nil, err
+		}
+		for _, uid := range in.Notify {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (user_id, report_id, event_id, kind, created_at) VALUES ($1, $2, $3, $4, $5)`,
+				uid, r.ID, ev.ID, in.NotifyKind, now); err != nil {
+				return nil, fmt.Errorf("notification: %w", err)
+			}
 		}
 		details := map[string]string{"number": strconv.FormatInt(r.Number, 10), "audience": string(ev.Audience)}
 		if auditsValues(ev.Kind) {

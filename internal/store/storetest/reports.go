@@ -690,3 +690,64 @@ func testKeyRotation(t *testing.T, open Opener) {
 		}
 	}
 }
+
+// testSLAActions: reports come due for SLA actions in the order of their
+// next action, a change stores the actions taken and the next instant,
+// and an event's notifications reach the users named, newest first, until
+// they are marked read.
+func testSLAActions(t *testing.T, open Opener) {
+	clock := NewClock()
+	s := open(t, clock)
+	ctx := context.Background()
+	p := newProject(t, s, "demo")
+	u, err := s.CreateUser(ctx, store.NewUser{Email: "o@example.org", Name: "O", PasswordHash: "x"}, embargo.ActorCLI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := clock.Now()
+	var ids []int64
+	for i, at := range []time.Duration{3 * time.Hour, time.Hour, 0, 2 * time.Hour} {
+		r := newReport(t, s, p, fmt.Sprint("r", i))
+		ids = append(ids, r.ID)
+		if _, _, err := s.ChangeReport(ctx, r.ID, func(r *embargo.Report, _ []embargo.Event) ([]store.EventInput, error) {
+			if at != 0 {
+				r.NextActionAt = now.Add(at)
+			} else {
+				r.NextActionAt = time.Time{}
+			}
+			return nil, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	due, err := s.ReportsDueForAction(ctx, now.Add(2*time.Hour), 10)
+	if err != nil || fmt.Sprint(due) != fmt.Sprint([]int64{ids[1], ids[3]}) {
+		t.Fatalf("due: %v %v", due, err)
+	}
+	if next, err := s.NextActionAt(ctx); err != nil || !next.Equal(now.Add(time.Hour)) {
+		t.Fatalf("next action: %v %v", next, err)
+	}
+	_, _, err = s.ChangeReport(ctx, ids[1], func(r *embargo.Report, _ []embargo.Event) ([]store.EventInput, error) {
+		r.SLADone = append(r.SLADone, "acknowledge:breach@1")
+		r.NextActionAt = now.Add(5 * time.Hour)
+		return []store.EventInput{{Event: embargo.Event{Actor: embargo.ActorSystem, Kind: embargo.EventSLA, Audience: embargo.AudienceInternal,
+			From: "acknowledge", To: "breach", Body: "Deadline missed"}, Notify: []int64{u.ID}, NotifyKind: "breach"}}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Report(ctx, ids[1])
+	if err != nil || fmt.Sprint(r.SLADone) != "[acknowledge:breach@1]" || !r.NextActionAt.Equal(now.Add(5*time.Hour)) {
+		t.Fatalf("stored SLA state: %v %v %v", r.SLADone, r.NextActionAt, err)
+	}
+	ns, unread, err := s.Notifications(ctx, u.ID, 10)
+	if err != nil || len(ns) != 1 || unread != 1 || ns[0].Kind != "breach" || ns[0].Event.From != "acknowledge" || ns[0].Report.Content.Title != "r1" {
+		t.Fatalf("notifications: %+v %d %v", ns, unread, err)
+	}
+	if err := s.MarkNotificationsRead(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if ns, unread, _ := s.Notifications(ctx, u.ID, 10); unread != 0 || !ns[0].Read {
+		t.Fatalf("after marking read: %d unread", unread)
+	}
+}

@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		"ChangeReport":                testChangeReport,
 		"Inbox":                       testInbox,
 		"Search":                      testSearch,
+		"SLAActionsAndNotifications":  testSLAActions,
 		"Members":                     testMembers,
 		"TokensAndInvitations":        testTokensAndInvitations,
 		"Collaborators":               testCollaborators,
