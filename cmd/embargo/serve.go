@@ -15,6 +15,7 @@ import (
 	"github.com/embargo-cvd/embargo/internal/api"
 	"github.com/embargo-cvd/embargo/internal/app"
 	"github.com/embargo-cvd/embargo/internal/httpx"
+	"github.com/embargo-cvd/embargo/internal/jobs"
 	"github.com/embargo-cvd/embargo/internal/seal"
 	"github.com/embargo-cvd/embargo/internal/server"
 	"github.com/embargo-cvd/embargo/internal/web"
@@ -101,7 +102,16 @@ several replicas may share one database.`,
 			srv := server.New(a, w, jsonAPI, log, server.Options{MaxBodyBytes: cfg.MaxBodyBytes,
 				MaxUploadBytes: uploadLimit(cfg.MaxReportBytes), HSTS: cfg.SecureCookies()})
 			go checkpoints(ctx, a, log)
+			engine, err := jobs.Start(ctx, st, a, log, jobs.Options{SweepEvery: cfg.SLASweepEvery})
+			if err != nil {
+				return err
+			}
 			err = srv.Serve(ctx, ln)
+			stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			if serr := engine.Stop(stopCtx); serr != nil {
+				log.Error("stopping the job engine", "err", serr.Error())
+			}
 			log.Info("stopped")
 			return err
 		},

@@ -51,6 +51,9 @@ type Config struct {
 	// one every IntakeEvery.
 	IntakeBurst int
 	IntakeEvery time.Duration
+	// SLASweepEvery is how often the SLA sweep job runs: reminders and
+	// escalations are taken at most this long after their instant.
+	SLASweepEvery time.Duration
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed when finding a client's address for rate limits.
 	TrustedProxies []netip.Prefix
@@ -75,6 +78,7 @@ var Env = [][2]string{
 	{"EMBARGO_MAX_REPORT_BYTES", "largest report with all its files (default 26214400, 25 MiB)"},
 	{"EMBARGO_INTAKE_BURST", "reports accepted at once from one client address (default 10)"},
 	{"EMBARGO_INTAKE_EVERY", "then one more report per client every (default 1m)"},
+	{"EMBARGO_SLA_SWEEP_EVERY", "how often due reminders and escalations are taken (default 30s)"},
 	{"EMBARGO_TRUSTED_PROXIES", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is trusted"},
 }
 
@@ -120,6 +124,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.IntakeEvery, err = time.ParseDuration(get("EMBARGO_INTAKE_EVERY", "1m")); err != nil {
 		return c, fmt.Errorf("EMBARGO_INTAKE_EVERY: %w", err)
+	}
+	if c.SLASweepEvery, err = time.ParseDuration(get("EMBARGO_SLA_SWEEP_EVERY", "30s")); err != nil {
+		return c, fmt.Errorf("EMBARGO_SLA_SWEEP_EVERY: %w", err)
 	}
 	for _, p := range strings.Split(get("EMBARGO_TRUSTED_PROXIES", ""), ",") {
 		if p = strings.TrimSpace(p); p == "" {
@@ -178,6 +185,9 @@ func (c Config) Validate() error {
 	if c.IntakeBurst < 1 || c.IntakeEvery <= 0 {
 		return fmt.Errorf("EMBARGO_INTAKE_BURST must be at least 1 and EMBARGO_INTAKE_EVERY positive")
 	}
+	if c.SLASweepEvery < time.Second || c.SLASweepEvery > time.Hour {
+		return fmt.Errorf("EMBARGO_SLA_SWEEP_EVERY must be between 1s and 1h")
+	}
 	return nil
 }
 
@@ -225,6 +235,7 @@ func (c Config) Redacted() []string {
 		fmt.Sprintf("EMBARGO_MAX_REPORT_BYTES=%d", c.MaxReportBytes),
 		fmt.Sprintf("EMBARGO_INTAKE_BURST=%d", c.IntakeBurst),
 		"EMBARGO_INTAKE_EVERY=" + c.IntakeEvery.String(),
+		"EMBARGO_SLA_SWEEP_EVERY=" + c.SLASweepEvery.String(),
 		"EMBARGO_TRUSTED_PROXIES=" + joinPrefixes(c.TrustedProxies),
 	}
 }

@@ -196,3 +196,8 @@ func notFound(err error, what string) error {
 	}
 	return err
 }
+
+// JobDB is the connection pool that takes writes, for the job engine
+// (internal/jobs), whose jobs live in the same database and are inserted
+// in the store's transactions. On SQLite it is the one writer connection.
+func (s *Store) JobDB() *sql.DB { return s.w }

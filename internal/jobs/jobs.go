@@ -1,0 +1,171 @@
+// Package jobs runs Embargo's durable background work on River
+// (riverqueue.com): jobs live in the database itself (SQLite or
+// PostgreSQL), survive restarts, and each runs once across replicas.
+//
+// Today it runs the SLA sweep: a periodic job, enqueued by the elected
+// leader only, that takes every reminder and escalation due
+// (app.SweepSLA). The sweep is idempotent by construction (each report's
+// actions taken are kept in its row and changed under its row lock), so
+// even a sweep that ran twice would take each action once.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/embargo-cvd/embargo/internal/app"
+	"github.com/embargo-cvd/embargo/internal/store"
+)
+
+// driver returns River's driver for the store's database: the SQLite
+// driver on the store's one writer connection, or the database/sql driver
+// (pgx underneath) on PostgreSQL. Both work on *sql.Tx, so jobs can be
+// inserted in the transactions of the store.
+func driver(st *store.Store) riverdriver.Driver[*sql.Tx] {
+	if st.Dialect() == store.Postgres {
+		return riverdatabasesql.New(st.JobDB())
+	}
+	return riversqlite.New(st.JobDB())
+}
+
+// Migrate creates or upgrades River's tables (river_job and friends) in
+// the store's database. It is safe to run from several replicas at once
+// on PostgreSQL (River takes an advisory lock).
+func Migrate(ctx context.Context, st *store.Store) error {
+	m, err := rivermigrate.New(driver(st), nil)
+	if err != nil {
+		return fmt.Errorf("jobs.Migrate: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("jobs.Migrate: %w", err)
+	}
+	return nil
+}
+
+// SweepArgs is the SLA sweep job.
+type SweepArgs struct{}
+
+// Kind names the job in River's tables.
+func (SweepArgs) Kind() string { return "sla_sweep" }
+
+// InsertOpts keeps at most one sweep waiting or running: a periodic
+// insert while one is pending adds nothing.
+func (SweepArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
+}
+
+type sweepWorker struct {
+	river.WorkerDefaults[SweepArgs]
+	app *app.App
+	log *slog.Logger
+}
+
+func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	n, err := w.app.SweepSLA(ctx)
+	if n > 0 {
+		w.log.Info("sla sweep", "actions", n)
+	}
+	return err
+}
+
+// Options tune the engine.
+type Options struct {
+	// SweepEvery is the SLA sweep's period (default 30s): reminders and
+	// breaches are taken at most this long after their instant.
+	SweepEvery time.Duration
+	// Workers bounds concurrent jobs (default 4).
+	Workers int
+	// FetchPoll is how often idle workers look for new jobs (default 1s).
+	FetchPoll time.Duration
+}
+
+// Engine is a running River client.
+type Engine struct {
+	client *river.Client[*sql.Tx]
+}
+
+// Start migrates River's tables and starts working jobs until Stop.
+func Start(ctx context.Context, st *store.Store, a *app.App, log *slog.Logger, o Options) (*Engine, error) {
+	if o.SweepEvery <= 0 {
+		o.SweepEvery = 30 * time.Second
+	}
+	if o.Workers <= 0 {
+		o.Workers = 4
+	}
+	if o.FetchPoll <= 0 {
+		o.FetchPoll = time.Second
+	}
+	if err := Migrate(ctx, st); err != nil {
+		return nil, err
+	}
+	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, &sweepWorker{app: a, log: log}); err != nil {
+		return nil, fmt.Errorf("jobs.Start: %w", err)
+	}
+	client, err := river.NewClient(driver(st), &river.Config{
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}},
+		Workers:           workers,
+		Logger:            quiet(log),
+		FetchPollInterval: o.FetchPoll,
+		FetchCooldown:     min(o.FetchPoll, 100*time.Millisecond),
+		JobTimeout:        5 * time.Minute,
+		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(o.SweepEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true})},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jobs.Start: %w", err)
+	}
+	if err := client.Start(ctx); err != nil {
+		return nil, fmt.Errorf("jobs.Start: %w", err)
+	}
+	return &Engine{client: client}, nil
+}
+
+// Stop lets running jobs finish (up to ctx's deadline) and stops.
+func (e *Engine) Stop(ctx context.Context) error {
+	if err := e.client.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// quiet passes River's log through at warning level and above: its info
+// lines (leader elections, periodic inserts) would drown the request log.
+func quiet(log *slog.Logger) *slog.Logger {
+	return slog.New(levelFilter{log.Handler(), slog.LevelWarn})
+}
+
+type levelFilter struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= f.min && f.Handler.Enabled(ctx, l)
+}
+
+func (f levelFilter) WithAttrs(as []slog.Attr) slog.Handler {
+	return levelFilter{f.Handler.WithAttrs(as), f.min}
+}
+
+func (f levelFilter) WithGroup(name string) slog.Handler {
+	return levelFilter{f.Handler.WithGroup(name), f.min}
+}
+
+// IsRiverTable reports whether a table belongs to River (not backed up:
+// jobs are derived again from the reports after a restore).
+func IsRiverTable(name string) bool { return strings.HasPrefix(name, "river_") }
