@@ -216,6 +216,10 @@ func TestAccessByActor(t *testing.T) {
 		{"anonymous", anon, "POST", "/admin/projects", url.Values{"policy": {"x"}}, 401, "sign in first"},
 		{"anonymous", anon, "GET", "/m/virtrigaud/members", nil, 303, "/login"},
 		// API tokens: created by a signed-in maintainer, shown once.
+		{"anonymous", anon, "GET", "/notifications", nil, 303, "/login?next=%2Fnotifications"},
+		{"viewer", viewer, "GET", "/notifications", nil, 200, "No notifications yet."},
+		{"anonymous", anon, "POST", "/notifications/read", none, 401, "sign in first"},
+		{"viewer", viewer, "POST", "/notifications/read", none, 303, "/notifications"},
 		{"anonymous", anon, "GET", "/account/tokens", nil, 303, "/login"},
 		{"viewer", viewer, "GET", "/account/tokens", nil, 200, "all of mine"},
 		{"viewer", viewer, "POST", "/account/tokens", url.Values{"name": {"ci"}, "project": {"virtrigaud"}, "role": {"viewer"}, "days": {"30"}}, 201, "embargo_"},
@@ -240,6 +244,8 @@ func TestAccessByActor(t *testing.T) {
 	}
 	apiTests := []apiCase{
 		{"bad token", "GET", "/api/v1/reports", 401, "malformed", "", "garbage"},
+		{"bad token", "GET", "/api/v1/notifications", 401, "malformed", "", "garbage"},
+		{"viewer token", "GET", "/api/v1/notifications", 200, `"unread": 0`, "", viewerTok},
 		{"revoked token", "GET", "/api/v1/reports", 401, "unknown, revoked or expired", "", "embargo_" + strings.Repeat("A", 43)},
 		{"viewer token", "GET", "/api/v1/reports", 200, `"ref": "virtrigaud#1"`, "", viewerTok},
 		{"other project's token", "GET", "/api/v1/reports", 200, `"ref": "bpfcompat#1"`, "", otherTok},
