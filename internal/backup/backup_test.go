@@ -191,9 +191,14 @@ func testBackupUnderLoad(t *testing.T, dsn string) {
 			}
 		}()
 	}
-	time.Sleep(100 * time.Millisecond)
+	// Back up once the writers have had a good number acknowledged (by
+	// count, not by time: a loaded CI machine is slow).
 	var before []int64
-	acked.Range(func(k, _ any) bool { before = append(before, k.(int64)); return true })
+	for wait := time.Now().Add(30 * time.Second); len(before) < 10 && time.Now().Before(wait); {
+		time.Sleep(20 * time.Millisecond)
+		before = before[:0]
+		acked.Range(func(k, _ any) bool { before = append(before, k.(int64)); return true })
+	}
 	id, recipients := identity(t)
 	file := filepath.Join(t.TempDir(), "embargo.backup")
 	info, err := backup.WriteFile(ctx, src, file, recipients)
