@@ -16,6 +16,7 @@ import (
 	"github.com/embargo-cvd/embargo/internal/app"
 	"github.com/embargo-cvd/embargo/internal/httpx"
 	"github.com/embargo-cvd/embargo/internal/jobs"
+	"github.com/embargo-cvd/embargo/internal/metrics"
 	"github.com/embargo-cvd/embargo/internal/seal"
 	"github.com/embargo-cvd/embargo/internal/server"
 	"github.com/embargo-cvd/embargo/internal/web"
@@ -99,8 +100,10 @@ several replicas may share one database.`,
 				fmt.Fprintf(e.stdout, "No admin account yet. Open this one-time link to create it (valid for %s):\n  %s\n", humanDuration(cfg.SetupLinkTTL), link)
 			}
 			log.Info("serving", "addr", ln.Addr().String(), "dialect", string(st.Dialect()))
+			m := metrics.New(st)
 			srv := server.New(a, w, jsonAPI, log, server.Options{MaxBodyBytes: cfg.MaxBodyBytes,
-				MaxUploadBytes: uploadLimit(cfg.MaxReportBytes), HSTS: cfg.SecureCookies()})
+				MaxUploadBytes: uploadLimit(cfg.MaxReportBytes), HSTS: cfg.SecureCookies(),
+				Metrics: m.Handler(), MetricsToken: cfg.MetricsToken, ObserveHTTP: m.ObserveHTTP})
 			go checkpoints(ctx, a, log)
 			engine, err := jobs.Start(ctx, st, a, log, jobs.Options{SweepEvery: cfg.SLASweepEvery})
 			if err != nil {

@@ -54,6 +54,9 @@ type Config struct {
 	// SLASweepEvery is how often the SLA sweep job runs: reminders and
 	// escalations are taken at most this long after their instant.
 	SLASweepEvery time.Duration
+	// MetricsToken is the bearer token /metrics requires; without one,
+	// /metrics answers only the local host.
+	MetricsToken string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed when finding a client's address for rate limits.
 	TrustedProxies []netip.Prefix
@@ -79,6 +82,7 @@ var Env = [][2]string{
 	{"EMBARGO_INTAKE_BURST", "reports accepted at once from one client address (default 10)"},
 	{"EMBARGO_INTAKE_EVERY", "then one more report per client every (default 1m)"},
 	{"EMBARGO_SLA_SWEEP_EVERY", "how often due reminders and escalations are taken (default 30s)"},
+	{"EMBARGO_METRICS_TOKEN", "bearer token for /metrics (default: /metrics answers the local host only)"},
 	{"EMBARGO_TRUSTED_PROXIES", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is trusted"},
 }
 
@@ -125,6 +129,7 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.IntakeEvery, err = time.ParseDuration(get("EMBARGO_INTAKE_EVERY", "1m")); err != nil {
 		return c, fmt.Errorf("EMBARGO_INTAKE_EVERY: %w", err)
 	}
+	c.MetricsToken = get("EMBARGO_METRICS_TOKEN", "")
 	if c.SLASweepEvery, err = time.ParseDuration(get("EMBARGO_SLA_SWEEP_EVERY", "30s")); err != nil {
 		return c, fmt.Errorf("EMBARGO_SLA_SWEEP_EVERY: %w", err)
 	}
@@ -236,6 +241,7 @@ func (c Config) Redacted() []string {
 		fmt.Sprintf("EMBARGO_INTAKE_BURST=%d", c.IntakeBurst),
 		"EMBARGO_INTAKE_EVERY=" + c.IntakeEvery.String(),
 		"EMBARGO_SLA_SWEEP_EVERY=" + c.SLASweepEvery.String(),
+		"EMBARGO_METRICS_TOKEN=" + redact(c.MetricsToken),
 		"EMBARGO_TRUSTED_PROXIES=" + joinPrefixes(c.TrustedProxies),
 	}
 }

@@ -77,7 +77,10 @@ func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 // Log logs one line per request and recovers panics. It logs the route
 // pattern, never the raw path or query: paths such as /setup/{token} hold
 // capabilities that must not reach a log.
-func Log(log *slog.Logger, next http.Handler) http.Handler {
+//
+// Each observer (metrics) hears the route, status and duration of every
+// request.
+func Log(log *slog.Logger, next http.Handler, observers ...func(route string, status int, d time.Duration)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
@@ -92,7 +95,15 @@ func Log(log *slog.Logger, next http.Handler) http.Handler {
 			if route == "" {
 				route = r.Method + " (unmatched)"
 			}
-			log.Info("http", "route", route, "status", sw.status, "bytes", sw.bytes, "ms", time.Since(start).Milliseconds())
+			d := time.Since(start)
+			status := sw.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			log.Info("http", "route", route, "status", sw.status, "bytes", sw.bytes, "ms", d.Milliseconds())
+			for _, o := range observers {
+				o(route, status, d)
+			}
 		}()
 		next.ServeHTTP(sw, r)
 	})

@@ -133,6 +133,10 @@ func testSweepJob(t *testing.T, dsn string, replicas int) {
 	if n := breaches(); n != 1 {
 		t.Fatalf("%d breaches after more sweeps, want 1", n)
 	}
+	// The queue's jobs are counted for /metrics.
+	if counts, err := st.JobCounts(ctx); err != nil || counts["completed"] == 0 {
+		t.Fatalf("job counts: %v %v", counts, err)
+	}
 	ns, _, err := st.Notifications(ctx, u.ID, 10)
 	if err != nil || len(ns) != 1 || ns[0].Kind != "breach" {
 		t.Fatalf("owner notifications: %+v %v", ns, err)

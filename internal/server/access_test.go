@@ -114,6 +114,7 @@ func TestAccessByActor(t *testing.T) {
 		{"anonymous", anon, "GET", "/p/nope", nil, 404, "project &#34;nope&#34; not found"},
 		{"anonymous", anon, "GET", "/no/such/page", nil, 404, "there is no page here"},
 		{"anonymous", anon, "GET", "/healthz", nil, 200, "ok"},
+		{"anonymous (from the local host)", anon, "GET", "/metrics", nil, 200, "embargo_open_reports{project=\"virtrigaud\",severity=\"\",state=\"new\"}"},
 		{"anonymous", anon, "GET", "/readyz", nil, 200, `"database":"ok"`},
 		{"anonymous", anon, "GET", "/static/style.css", nil, 200, "--accent"},
 		{"anonymous", anon, "DELETE", "/p/virtrigaud", nil, 405, ""},

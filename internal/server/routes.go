@@ -36,10 +36,14 @@ const (
 	ProjectOwner
 	// Admin routes need the instance admin.
 	Admin
+	// Metrics is /metrics: the operator's bearer token
+	// (EMBARGO_METRICS_TOKEN) when one is set, else a request from the
+	// loopback interface that did not come through a proxy.
+	Metrics
 )
 
 func (p Permission) String() string {
-	return [...]string{"unset", "public", "thread", "signed-in", "project-viewer", "project-triager", "project-owner", "admin"}[p]
+	return [...]string{"unset", "public", "thread", "signed-in", "project-viewer", "project-triager", "project-owner", "admin", "metrics"}[p]
 }
 
 // role is the project role a permission needs, if it is a project one.
@@ -71,6 +75,7 @@ func (s *Server) routes() []Route {
 	return []Route{
 		{Method: "GET", Pattern: "/{$}", Perm: Public, Handler: w.Home},
 		{Method: "GET", Pattern: "/healthz", Perm: Public, Handler: s.healthz},
+		{Method: "GET", Pattern: "/metrics", Perm: Metrics, Handler: s.metrics},
 		{Method: "GET", Pattern: "/readyz", Perm: Public, Handler: s.readyz},
 		{Method: "GET", Pattern: "/static/", Perm: Public, Handler: handler(w.Static())},
 		{Method: "GET", Pattern: "/p/{slug}", Perm: Public, Handler: w.Project},
@@ -154,6 +159,12 @@ func handler(h http.Handler) httpx.HandlerFunc {
 // the check differs per permission.
 func (s *Server) authorize(rt Route) httpx.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		if rt.Perm == Metrics {
+			if err := s.metricsAllowed(r); err != nil {
+				return err
+			}
+			return rt.Handler(w, r)
+		}
 		tok := httpx.SessionToken(r)
 		bearer, hasBearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if hasBearer && !strings.HasPrefix(r.URL.Path, "/api/") {

@@ -2,12 +2,14 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -45,6 +47,13 @@ type Options struct {
 	MaxUploadBytes int64
 	// HSTS adds Strict-Transport-Security (the instance is served over https).
 	HSTS bool
+	// Metrics serves /metrics (nil: 404). MetricsToken, when set, is the
+	// bearer token a scraper must send; without one only loopback
+	// requests that did not pass a proxy get the metrics.
+	Metrics      http.Handler
+	MetricsToken string
+	// ObserveHTTP hears every request's route, status and duration.
+	ObserveHTTP func(route string, status int, d time.Duration)
 }
 
 // New builds a server over the web and API handlers.
@@ -94,7 +103,11 @@ func (s *Server) handlerFor(routes []Route) (http.Handler, error) {
 	var h http.Handler = mux
 	h = httpx.CSRF(h)
 	h = httpx.SecurityHeaders(s.opts.HSTS, h)
-	h = httpx.Log(s.log, h)
+	if s.opts.ObserveHTTP != nil {
+		h = httpx.Log(s.log, h, s.opts.ObserveHTTP)
+	} else {
+		h = httpx.Log(s.log, h)
+	}
 	return h, nil
 }
 
@@ -156,3 +169,32 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 var notFoundErr = embargo.Errorf(embargo.KindNotFound, "there is no page here")
+
+// metrics serves GET /metrics.
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request) error {
+	if s.opts.Metrics == nil {
+		return notFoundErr
+	}
+	s.opts.Metrics.ServeHTTP(w, r)
+	return nil
+}
+
+// metricsAllowed checks a scraper: the bearer token in constant time when
+// one is configured; otherwise the request must come from the loopback
+// interface without any proxy header (behind a reverse proxy on the same
+// host, every request would look local).
+func (s *Server) metricsAllowed(r *http.Request) error {
+	if s.opts.MetricsToken != "" {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(s.opts.MetricsToken)) != 1 {
+			return embargo.Errorf(embargo.KindUnauthorized, "the metrics need the bearer token set in EMBARGO_METRICS_TOKEN")
+		}
+		return nil
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	ip, perr := netip.ParseAddr(host)
+	if err != nil || perr != nil || !ip.IsLoopback() || r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" {
+		return embargo.Errorf(embargo.KindForbidden, "the metrics are served to the local host only: set EMBARGO_METRICS_TOKEN to scrape them from elsewhere")
+	}
+	return nil
+}

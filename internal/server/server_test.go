@@ -21,6 +21,7 @@ import (
 	"github.com/embargo-cvd/embargo/internal/app"
 	"github.com/embargo-cvd/embargo/internal/embargo"
 	"github.com/embargo-cvd/embargo/internal/httpx"
+	"github.com/embargo-cvd/embargo/internal/metrics"
 	"github.com/embargo-cvd/embargo/internal/store"
 	"github.com/embargo-cvd/embargo/internal/store/storetest"
 	"github.com/embargo-cvd/embargo/internal/web"
@@ -37,6 +38,8 @@ type harness struct {
 	// intake is the report rate limit, generous unless a test narrows it.
 	intake *httpx.Limiter
 	dbPath string
+	// metrics is the registry behind /metrics (no token: loopback only).
+	metrics *metrics.Metrics
 }
 
 const adminPassword = "correct horse battery staple"
@@ -75,8 +78,9 @@ func newHarnessWith(t *testing.T, intake *httpx.Limiter) *harness {
 		t.Fatal(err)
 	}
 	client := httpx.ClientAddr{Trusted: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
+	h.metrics = metrics.New(st)
 	handler, err := New(h.app, w, api.New(h.app, log, api.Options{Client: client, Intake: h.intake}), log,
-		Options{MaxBodyBytes: 64 << 10, MaxUploadBytes: 2 << 20}).Handler()
+		Options{MaxBodyBytes: 64 << 10, MaxUploadBytes: 2 << 20, Metrics: h.metrics.Handler(), ObserveHTTP: h.metrics.ObserveHTTP}).Handler()
 	if err != nil {
 		t.Fatal(err)
 	}
