@@ -32,6 +32,8 @@ type App struct {
 	hashSlots chan struct{}
 	// tokenKey derives the thread links of idempotent submissions.
 	tokenKey []byte
+	// publicStats caches public response statistics by project id.
+	publicStats sync.Map // int64 -> Performance
 }
 
 // Options configure the App.

@@ -57,14 +57,14 @@ func take(t *testing.T, s *store.Store, id int64) snapshot {
 	if err != nil {
 		t.Fatal(err)
 	}
-	evs, err := s.Events(ctx, id, embargo.AudienceInternal)
+	evs, err := s.Events(ctx, id, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	files := map[int64][]byte{}
 	for _, ev := range evs {
 		for _, a := range ev.Attachments {
-			_, data, err := s.Attachment(ctx, id, a.ID, embargo.AudienceInternal)
+			_, data, err := s.Attachment(ctx, id, a.ID, ev.Audience)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -150,6 +150,10 @@ type SLA struct {
 	PauseOnNeedsInfo bool
 	// Reminders are offsets before a deadline at which reminders go out.
 	Reminders []Duration
+	// PublicStatistics publishes the project's response statistics (how
+	// fast it acknowledged, assessed and fixed, and how often within its
+	// promises) at /p/{slug}/stats.
+	PublicStatistics bool
 }
 
 // StageSLA is a stage's deadline: one for every severity (All), or one per

@@ -212,6 +212,7 @@ const defaultKey = "default"
 func (b *builder) sla(r *rawPolicy, pol *embargo.Policy) {
 	pol.SLA.Stages = map[string]embargo.StageSLA{}
 	pol.SLA.PauseOnNeedsInfo = r.SLA.PauseOnNeedsInfo == nil || *r.SLA.PauseOnNeedsInfo
+	pol.SLA.PublicStatistics = r.SLA.PublicStatistics
 	raws := map[string]json.RawMessage{
 		embargo.StageAcknowledge: r.SLA.Acknowledge, embargo.StageAssess: r.SLA.Assess,
 		embargo.StageFix: r.SLA.Fix, embargo.StageDisclose: r.SLA.Disclose,

@@ -55,6 +55,7 @@ type rawPolicy struct {
 		Disclose         json.RawMessage `json:"disclose"`
 		PauseOnNeedsInfo *bool           `json:"pause_on_needs_info"`
 		Reminders        []string        `json:"reminders"`
+		PublicStatistics bool            `json:"public_statistics"`
 	} `json:"sla"`
 	Calendar struct {
 		TimeZone string   `json:"time_zone"`

@@ -218,6 +218,12 @@ func TestAccessByActor(t *testing.T) {
 		{"anonymous", anon, "GET", "/m/virtrigaud/members", nil, 303, "/login"},
 		// API tokens: created by a signed-in maintainer, shown once.
 		{"anonymous", anon, "GET", "/notifications", nil, 303, "/login?next=%2Fnotifications"},
+		{"anonymous", anon, "GET", "/due", nil, 303, "/login?next=%2Fdue"},
+		{"viewer", viewer, "GET", "/due", nil, 200, "<h1>Due next</h1>"},
+		{"anonymous", anon, "GET", "/p/virtrigaud/stats", nil, 404, "does not publish its response statistics"},
+		{"anonymous", anon, "GET", "/m/virtrigaud/performance", nil, 303, "/login"},
+		{"viewer", viewer, "GET", "/m/virtrigaud/performance", nil, 200, "sla.public_statistics: true"},
+		{"owner of another project", otherOwner, "GET", "/m/virtrigaud/performance", nil, 403, "not a member"},
 		{"viewer", viewer, "GET", "/notifications", nil, 200, "No notifications yet."},
 		{"anonymous", anon, "POST", "/notifications/read", none, 401, "sign in first"},
 		{"viewer", viewer, "POST", "/notifications/read", none, 303, "/notifications"},

@@ -541,8 +541,9 @@ func (s *Store) insertAttachments(ctx context.Context, tx *sql.Tx, projectID int
 	return nil
 }
 
-// Events returns a report's timeline in order. With audience set to
-// AudienceThread, internal events are left out.
+// Events returns a report's timeline in order: every event when audience
+// is empty, else only the events of that audience (AudienceThread: what
+// the reporter sees; AudienceInternal: the team's notes and records).
 func (s *Store) Events(ctx context.Context, reportID int64, audience embargo.Audience) ([]embargo.Event, error) {
 	var projectID int64
 	if err := s.r.QueryRowContext(ctx, `SELECT project_id FROM reports WHERE id = $1`, reportID).Scan(&projectID); err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
@@ -87,4 +89,29 @@ func (s *Store) MarkNotificationsRead(ctx context.Context, userID int64) error {
 		_, err := tx.ExecContext(ctx, `UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL`, s.now(), userID)
 		return err
 	})
+}
+
+// DueNext returns up to limit open reports of the projects with a running
+// deadline, nearest first (an index scan on reports_due).
+func (s *Store) DueNext(ctx context.Context, projectIDs []int64, limit int) ([]embargo.Report, error) {
+	if len(projectIDs) == 0 {
+		return nil, nil
+	}
+	ph := make([]string, len(projectIDs))
+	args := make([]any, 0, len(projectIDs)+1)
+	for i, id := range projectIDs {
+		ph[i] = "$" + strconv.Itoa(i+1)
+		args = append(args, id)
+	}
+	args = append(args, limit)
+	ids, err := s.reportIDs(ctx, `SELECT id FROM reports WHERE next_due IS NOT NULL AND project_id IN (`+strings.Join(ph, ", ")+`)
+		ORDER BY next_due, id LIMIT $`+strconv.Itoa(len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store.DueNext: %w", err)
+	}
+	rs, err := s.reportsByID(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("store.DueNext: %w", err)
+	}
+	return rs, nil
 }

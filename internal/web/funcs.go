@@ -25,6 +25,13 @@ var funcs = template.FuncMap{
 	"affected":   affectedText,
 	"isNote":     func(e app.TimelineEntry) bool { return e.Audience == embargo.AudienceInternal },
 	"hasState":   func(ss []embargo.State, s embargo.State) bool { return containsState(ss, s) },
+	"dur":        app.HumanDuration,
+	"pct":        func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+	// Chart geometry: a 300-pixel bar per share, a 44-pixel row per stage.
+	"barw":   func(f float64) int { return int(f*300 + 0.5) },
+	"rowy":   func(i int) int { return 8 + i*44 },
+	"texty":  func(i int) int { return 8 + i*44 + 21 },
+	"charth": func(n int) int { return 16 + n*44 },
 }
 
 func containsState(ss []embargo.State, s embargo.State) bool {

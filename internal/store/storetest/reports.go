@@ -334,6 +334,24 @@ func testInbox(t *testing.T, open Opener) {
 			t.Errorf("Reports(%+v) = %s, want %s", tt.f, got, tt.want)
 		}
 	}
+	// Due next: running deadlines only, nearest first, within the projects.
+	for _, tt := range []struct {
+		projects []int64
+		limit    int
+		want     string
+	}{{[]int64{p.ID, q.ID}, 10, "d,b,a"}, {[]int64{p.ID}, 10, "b,a"}, {[]int64{p.ID, q.ID}, 2, "d,b"}, {nil, 10, ""}} {
+		rs, err := s.DueNext(ctx, tt.projects, tt.limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range rs {
+			got = append(got, r.Content.Title)
+		}
+		if strings.Join(got, ",") != tt.want {
+			t.Errorf("DueNext(%v, %d) = %v, want %s", tt.projects, tt.limit, got, tt.want)
+		}
+	}
 }
 
 // testSearch searches sealed report text across more than one chunk of
