@@ -16,6 +16,7 @@ import (
 	"github.com/embargo-cvd/embargo/internal/app"
 	"github.com/embargo-cvd/embargo/internal/httpx"
 	"github.com/embargo-cvd/embargo/internal/jobs"
+	"github.com/embargo-cvd/embargo/internal/mail"
 	"github.com/embargo-cvd/embargo/internal/metrics"
 	"github.com/embargo-cvd/embargo/internal/seal"
 	"github.com/embargo-cvd/embargo/internal/server"
@@ -79,9 +80,14 @@ several replicas may share one database.`,
 			if err != nil {
 				return err
 			}
+			var mailer app.Mailer
+			if cfg.SMTPRelay != "" {
+				mailer = mail.Relay{Addr: cfg.SMTPRelay, From: cfg.SMTPFrom, Security: cfg.SMTPSecurity,
+					Username: cfg.SMTPUsername, Password: cfg.SMTPPassword}
+			}
 			a := app.New(st, log, app.Options{BaseURL: base, DefaultProject: cfg.DefaultProject, AuditKey: akey,
 				SessionTTL: cfg.SessionTTL, SetupLinkTTL: cfg.SetupLinkTTL, TokenKey: tokenKey,
-				MaxFileBytes: cfg.MaxFileBytes, MaxReportBytes: cfg.MaxReportBytes})
+				MaxFileBytes: cfg.MaxFileBytes, MaxReportBytes: cfg.MaxReportBytes, Mailer: mailer})
 			intake := httpx.NewLimiter(cfg.IntakeEvery, cfg.IntakeBurst)
 			client := httpx.ClientAddr{Trusted: cfg.TrustedProxies}
 			w, err := web.New(a, log, web.Options{SecureCookies: cfg.SecureCookies(), SessionTTL: cfg.SessionTTL,

@@ -53,6 +53,8 @@ type Options struct {
 	// the thread links of idempotent API submissions are derived; a random
 	// key is used when empty, so retries then work until a restart only.
 	TokenKey []byte
+	// Mailer sends the notifications by mail too; nil keeps them in-app.
+	Mailer Mailer
 }
 
 // New returns an App over s.

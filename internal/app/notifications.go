@@ -3,9 +3,11 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
+	"github.com/embargo-cvd/embargo/internal/mail"
 	"github.com/embargo-cvd/embargo/internal/sla"
 )
 
@@ -81,4 +83,75 @@ func notificationText(kind, stage, to string, p embargo.Project, r embargo.Repor
 // MarkNotificationsRead marks all of u's notifications read.
 func (a *App) MarkNotificationsRead(ctx context.Context, u embargo.User) error {
 	return a.store.MarkNotificationsRead(ctx, u.ID)
+}
+
+// Mailer composes and sends mail (internal/mail.Relay).
+type Mailer interface {
+	Compose(m mail.Message, now time.Time) ([]byte, error)
+	Send(ctx context.Context, to []string, msg []byte) error
+}
+
+// Mail delivery of notifications: how far back a pending one is still
+// worth sending, and how many failed attempts make Embargo give up (the
+// notification stays in the app).
+const (
+	MailWindow      = 24 * time.Hour
+	MailMaxAttempts = 5
+)
+
+// DeliverNotificationEmails mails the notifications not mailed yet, when
+// a relay is configured. The mail holds no report content (only the
+// report's reference, the stage and a link): report text never leaves
+// Embargo in the clear. Each result is recorded; a failure is returned
+// (after trying the others) so that the job engine retries with backoff.
+// Delivery is at least once: a crash between the relay's acceptance and
+// the record sends that one mail again.
+func (a *App) DeliverNotificationEmails(ctx context.Context) (int, error) {
+	if a.opts.Mailer == nil {
+		return 0, nil
+	}
+	now := a.now().UTC()
+	pending, err := a.store.PendingEmails(ctx, now.Add(-MailWindow), MailMaxAttempts, 100)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	var firstErr error
+	projects := map[int64]embargo.Project{}
+	for _, n := range pending {
+		r, err := a.store.Report(ctx, n.ReportID)
+		if err != nil {
+			return sent, err
+		}
+		p, ok := projects[r.ProjectID]
+		if !ok {
+			if p, err = a.store.Project(ctx, r.ProjectID); err != nil {
+				return sent, err
+			}
+			projects[p.ID] = p
+		}
+		subject := fmt.Sprintf("[Embargo] Reminder: %s %s due", r.Ref(p.Slug), strings.TrimPrefix(stageNoun(n.Stage), "the "))
+		if n.Kind == sla.Breach {
+			subject = fmt.Sprintf("[Embargo] Deadline missed: %s %s", r.Ref(p.Slug), strings.TrimPrefix(stageNoun(n.Stage), "the "))
+		}
+		body := fmt.Sprintf("Hello %s,\n\n%s\n\nOpen the report: %s/m/%s/reports/%d\n\n"+
+			"This mail holds no report content, by design: read the report in Embargo.\n",
+			n.Name, notificationText(n.Kind, n.Stage, n.To, p, r), strings.TrimRight(a.opts.BaseURL, "/"), p.Slug, r.Number)
+		msg, err := a.opts.Mailer.Compose(mail.Message{To: []string{n.Email}, Subject: subject, Body: body}, now)
+		if err == nil {
+			err = a.opts.Mailer.Send(ctx, []string{n.Email}, msg)
+		}
+		if merr := a.store.MarkEmailed(ctx, n.ID, err); merr != nil {
+			return sent, merr
+		}
+		if err != nil {
+			a.log.Warn("notification mail failed", "notification", n.ID, "attempt", n.Attempts+1, "err", err.Error())
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		sent++
+	}
+	return sent, firstErr
 }

@@ -5,6 +5,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"path/filepath"
@@ -54,6 +55,9 @@ type Config struct {
 	// SLASweepEvery is how often the SLA sweep job runs: reminders and
 	// escalations are taken at most this long after their instant.
 	SLASweepEvery time.Duration
+	// SMTP is the outbound relay for notification mail; Relay empty
+	// keeps notifications in the app.
+	SMTPRelay, SMTPFrom, SMTPSecurity, SMTPUsername, SMTPPassword string
 	// MetricsToken is the bearer token /metrics requires; without one,
 	// /metrics answers only the local host.
 	MetricsToken string
@@ -83,6 +87,11 @@ var Env = [][2]string{
 	{"EMBARGO_INTAKE_EVERY", "then one more report per client every (default 1m)"},
 	{"EMBARGO_SLA_SWEEP_EVERY", "how often due reminders and escalations are taken (default 30s)"},
 	{"EMBARGO_METRICS_TOKEN", "bearer token for /metrics (default: /metrics answers the local host only)"},
+	{"EMBARGO_SMTP_RELAY", "host:port of the outbound SMTP relay for notification mail (default: none, in-app only)"},
+	{"EMBARGO_SMTP_FROM", "sender address of Embargo's mail"},
+	{"EMBARGO_SMTP_SECURITY", "starttls (default), tls, or none (a relay on this host only)"},
+	{"EMBARGO_SMTP_USERNAME", "relay login (AUTH PLAIN, over TLS)"},
+	{"EMBARGO_SMTP_PASSWORD", "relay password"},
 	{"EMBARGO_TRUSTED_PROXIES", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is trusted"},
 }
 
@@ -130,6 +139,9 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("EMBARGO_INTAKE_EVERY: %w", err)
 	}
 	c.MetricsToken = get("EMBARGO_METRICS_TOKEN", "")
+	c.SMTPRelay, c.SMTPFrom = get("EMBARGO_SMTP_RELAY", ""), get("EMBARGO_SMTP_FROM", "")
+	c.SMTPSecurity = get("EMBARGO_SMTP_SECURITY", "starttls")
+	c.SMTPUsername, c.SMTPPassword = get("EMBARGO_SMTP_USERNAME", ""), get("EMBARGO_SMTP_PASSWORD", "")
 	if c.SLASweepEvery, err = time.ParseDuration(get("EMBARGO_SLA_SWEEP_EVERY", "30s")); err != nil {
 		return c, fmt.Errorf("EMBARGO_SLA_SWEEP_EVERY: %w", err)
 	}
@@ -190,6 +202,25 @@ func (c Config) Validate() error {
 	if c.IntakeBurst < 1 || c.IntakeEvery <= 0 {
 		return fmt.Errorf("EMBARGO_INTAKE_BURST must be at least 1 and EMBARGO_INTAKE_EVERY positive")
 	}
+	if c.SMTPRelay != "" {
+		host, _, err := net.SplitHostPort(c.SMTPRelay)
+		if err != nil {
+			return fmt.Errorf("EMBARGO_SMTP_RELAY must be host:port (%v)", err)
+		}
+		if _, err := mail.ParseAddress(c.SMTPFrom); err != nil {
+			return fmt.Errorf("EMBARGO_SMTP_FROM must be the sender's address when EMBARGO_SMTP_RELAY is set (%v)", err)
+		}
+		switch c.SMTPSecurity {
+		case "starttls", "tls":
+		case "none":
+			ip, err := netip.ParseAddr(host)
+			if host != "localhost" && (err != nil || !ip.IsLoopback()) {
+				return fmt.Errorf("EMBARGO_SMTP_SECURITY=none is allowed only for a relay on this host (127.0.0.1, ::1, localhost): mail would cross the network in the clear")
+			}
+		default:
+			return fmt.Errorf("EMBARGO_SMTP_SECURITY must be starttls, tls or none")
+		}
+	}
 	if c.SLASweepEvery < time.Second || c.SLASweepEvery > time.Hour {
 		return fmt.Errorf("EMBARGO_SLA_SWEEP_EVERY must be between 1s and 1h")
 	}
@@ -242,6 +273,11 @@ func (c Config) Redacted() []string {
 		"EMBARGO_INTAKE_EVERY=" + c.IntakeEvery.String(),
 		"EMBARGO_SLA_SWEEP_EVERY=" + c.SLASweepEvery.String(),
 		"EMBARGO_METRICS_TOKEN=" + redact(c.MetricsToken),
+		"EMBARGO_SMTP_RELAY=" + c.SMTPRelay,
+		"EMBARGO_SMTP_FROM=" + c.SMTPFrom,
+		"EMBARGO_SMTP_SECURITY=" + c.SMTPSecurity,
+		"EMBARGO_SMTP_USERNAME=" + c.SMTPUsername,
+		"EMBARGO_SMTP_PASSWORD=" + redact(c.SMTPPassword),
 		"EMBARGO_TRUSTED_PROXIES=" + joinPrefixes(c.TrustedProxies),
 	}
 }

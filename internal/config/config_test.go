@@ -51,3 +51,31 @@ func TestTrustedProxies(t *testing.T) {
 		t.Fatalf("%v %v", c.TrustedProxies, err)
 	}
 }
+
+func TestSMTPSettings(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"EMBARGO_SMTP_RELAY": "mail.example.org"}, "host:port"},
+		{map[string]string{"EMBARGO_SMTP_RELAY": "mail.example.org:587"}, "EMBARGO_SMTP_FROM"},
+		{map[string]string{"EMBARGO_SMTP_RELAY": "mail.example.org:587", "EMBARGO_SMTP_FROM": "security@x.org", "EMBARGO_SMTP_SECURITY": "maybe"}, "starttls, tls or none"},
+		{map[string]string{"EMBARGO_SMTP_RELAY": "mail.example.org:25", "EMBARGO_SMTP_FROM": "security@x.org", "EMBARGO_SMTP_SECURITY": "none"}, "in the clear"},
+		{map[string]string{"EMBARGO_SMTP_RELAY": "127.0.0.1:25", "EMBARGO_SMTP_FROM": "security@x.org", "EMBARGO_SMTP_SECURITY": "none"}, ""},
+		{map[string]string{"EMBARGO_SMTP_RELAY": "mail.example.org:587", "EMBARGO_SMTP_FROM": "Embargo <security@x.org>"}, ""},
+	} {
+		c, err := Load(env(tc.env))
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%v: %v", tc.env, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%v: err = %v, want %q", tc.env, err, tc.want)
+		case tc.want == "" && c.SMTPSecurity == "":
+			t.Errorf("%v: no security", tc.env)
+		}
+	}
+	c, _ := Load(env(map[string]string{"EMBARGO_SMTP_PASSWORD": "relay-secret-1"}))
+	if strings.Contains(strings.Join(c.Redacted(), "\n"), "relay-secret-1") {
+		t.Error("the SMTP password is printed")
+	}
+}

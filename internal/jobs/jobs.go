@@ -73,10 +73,20 @@ type sweepWorker struct {
 	log *slog.Logger
 }
 
+// Work takes the due SLA actions, then mails the notifications they made
+// (and any earlier ones still unsent). An error makes River retry the job
+// with backoff; both steps are idempotent.
 func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 	n, err := w.app.SweepSLA(ctx)
 	if n > 0 {
 		w.log.Info("sla sweep", "actions", n)
+	}
+	if err != nil {
+		return err
+	}
+	sent, err := w.app.DeliverNotificationEmails(ctx)
+	if sent > 0 {
+		w.log.Info("notification mail", "sent", sent)
 	}
 	return err
 }

@@ -4,8 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
-	"strings"
+	"sort"
 	"time"
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
@@ -92,26 +91,94 @@ func (s *Store) MarkNotificationsRead(ctx context.Context, userID int64) error {
 }
 
 // DueNext returns up to limit open reports of the projects with a running
-// deadline, nearest first (an index scan on reports_due).
+// deadline, nearest first: the first limit of each project by an index
+// range scan on reports_due, merged. The cost grows with the number of
+// projects and the limit, not with the number of reports.
 func (s *Store) DueNext(ctx context.Context, projectIDs []int64, limit int) ([]embargo.Report, error) {
-	if len(projectIDs) == 0 {
-		return nil, nil
+	type due struct {
+		id int64
+		at time.Time
 	}
-	ph := make([]string, len(projectIDs))
-	args := make([]any, 0, len(projectIDs)+1)
-	for i, id := range projectIDs {
-		ph[i] = "$" + strconv.Itoa(i+1)
-		args = append(args, id)
+	var all []due
+	for _, p := range projectIDs {
+		rows, err := s.r.QueryContext(ctx, `SELECT id, next_due FROM reports WHERE project_id = $1 AND next_due IS NOT NULL
+			ORDER BY next_due, id LIMIT $2`, p, limit)
+		if err != nil {
+			return nil, fmt.Errorf("store.DueNext: %w", err)
+		}
+		for rows.Next() {
+			var d due
+			if err := rows.Scan(&d.id, &d.at); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store.DueNext: %w", err)
+			}
+			all = append(all, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("store.DueNext: %w", err)
+		}
 	}
-	args = append(args, limit)
-	ids, err := s.reportIDs(ctx, `SELECT id FROM reports WHERE next_due IS NOT NULL AND project_id IN (`+strings.Join(ph, ", ")+`)
-		ORDER BY next_due, id LIMIT $`+strconv.Itoa(len(args)), args...)
-	if err != nil {
-		return nil, fmt.Errorf("store.DueNext: %w", err)
+	sort.Slice(all, func(i, j int) bool {
+		if !all[i].at.Equal(all[j].at) {
+			return all[i].at.Before(all[j].at)
+		}
+		return all[i].id < all[j].id
+	})
+	ids := make([]int64, 0, min(limit, len(all)))
+	for _, d := range all[:min(limit, len(all))] {
+		ids = append(ids, d.id)
 	}
 	rs, err := s.reportsByID(ctx, ids)
 	if err != nil {
 		return nil, fmt.Errorf("store.DueNext: %w", err)
 	}
 	return rs, nil
+}
+
+// PendingEmail is a notification still to be mailed.
+type PendingEmail struct {
+	ID, ReportID      int64
+	Kind, Email, Name string
+	// Stage and To are the event's (the stage; "reminder:24h" or "breach").
+	Stage, To string
+	Attempts  int
+}
+
+// PendingEmails returns up to limit notifications created since that
+// have not been mailed and have failed fewer than maxAttempts times.
+func (s *Store) PendingEmails(ctx context.Context, since time.Time, maxAttempts, limit int) ([]PendingEmail, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT n.id, n.report_id, n.kind, u.email, u.name, e.from_value, e.to_value, n.email_attempts
+		FROM notifications n JOIN users u ON u.id = n.user_id JOIN report_events e ON e.id = n.event_id
+		WHERE n.emailed_at IS NULL AND n.created_at >= $1 AND n.email_attempts < $2 ORDER BY n.id LIMIT $3`, since.UTC(), maxAttempts, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store.PendingEmails: %w", err)
+	}
+	defer rows.Close()
+	var out []PendingEmail
+	for rows.Next() {
+		var p PendingEmail
+		if err := rows.Scan(&p.ID, &p.ReportID, &p.Kind, &p.Email, &p.Name, &p.Stage, &p.To, &p.Attempts); err != nil {
+			return nil, fmt.Errorf("store.PendingEmails: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// MarkEmailed records a mail attempt of a notification: sent when
+// sendErr is nil, else one more failed attempt with its error.
+func (s *Store) MarkEmailed(ctx context.Context, id int64, sendErr error) error {
+	return s.inTx(ctx, "store.MarkEmailed", func(ctx context.Context, tx *sql.Tx) error {
+		if sendErr == nil {
+			_, err := tx.ExecContext(ctx, `UPDATE notifications SET emailed_at = $1, email_error = '' WHERE id = $2`, s.now(), id)
+			return err
+		}
+		msg := sendErr.Error()
+		if len(msg) > 500 {
+			msg = msg[:500]
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE notifications SET email_attempts = email_attempts + 1, email_error = $1 WHERE id = $2`, msg, id)
+		return err
+	})
 }
