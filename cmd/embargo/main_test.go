@@ -486,3 +486,35 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 		})
 	}
 }
+
+// TestProjectUpdateAndReapply: a new policy revision from the command
+// line, the same file again refused, and a reapply with nothing to move.
+func TestProjectUpdateAndReapply(t *testing.T) {
+	envs := map[string]string{"EMBARGO_DATA_DIR": t.TempDir()}
+	if r := runCmd(t, envs, "", "project", "add", "--policy", "../../examples/policies/virtrigaud.yaml"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	src, err := os.ReadFile("../../examples/policies/virtrigaud.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer := strings.Replace(string(src), "acknowledge: 48h", "acknowledge: 24h", 1)
+	if r := runCmd(t, envs, newer, "project", "update", "--policy", "-"); r.code != 0 || !strings.Contains(r.stdout, "Stored policy revision 2") {
+		t.Fatalf("update: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCmd(t, envs, newer, "project", "update", "--policy", "-"); r.code != exitError || !strings.Contains(r.stderr, "already revision 2") {
+		t.Fatalf("same again: %d %s", r.code, r.stderr)
+	}
+	if r := runCmd(t, envs, "version: 1\n", "project", "update", "--policy", "-"); r.code != exitError {
+		t.Fatalf("broken policy: %d %s", r.code, r.stderr)
+	}
+	if r := runCmd(t, envs, "", "policy", "reapply"); r.code != exitUsage {
+		t.Fatalf("reapply without project: %d", r.code)
+	}
+	if r := runCmd(t, envs, "", "policy", "reapply", "--project", "virtrigaud", "--apply"); r.code != 0 || !strings.Contains(r.stdout, "already under policy revision 2") {
+		t.Fatalf("reapply: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCmd(t, envs, "", "audit", "verify"); r.code != 0 {
+		t.Fatalf("audit: %s", r.stderr)
+	}
+}

@@ -20,7 +20,7 @@ See docs/policy.md for the format; 'embargo policy schema' prints its JSON Schem
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	c.AddCommand(newPolicyCheck(e), newPolicyRender(e), newPolicySchema(e), newPolicyImport(e))
+	c.AddCommand(newPolicyCheck(e), newPolicyRender(e), newPolicySchema(e), newPolicyImport(e), newPolicyReapply(e))
 	return c
 }
 

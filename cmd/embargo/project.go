@@ -18,7 +18,7 @@ func newProject(e *env) *cobra.Command {
 		Args:  noArgs,
 		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	c.AddCommand(newProjectAdd(e), newProjectList(e))
+	c.AddCommand(newProjectAdd(e), newProjectUpdate(e), newProjectList(e))
 	return c
 }
 
@@ -95,4 +95,45 @@ func newProjectList(e *env) *cobra.Command {
 			return tw.Flush()
 		},
 	}
+}
+
+func newProjectUpdate(e *env) *cobra.Command {
+	var file string
+	c := &cobra.Command{
+		Use:   "update --policy FILE",
+		Short: "Store a new revision of a project's policy file",
+		Long: `Check a new version of a project's policy file (as by 'embargo policy check')
+and store it as the project's next policy revision, audited. The project is
+the one named by the file's project.slug. Reports that arrive from now on get
+the new promises; open reports keep the deadlines promised to them. To move
+those too, preview with 'embargo policy reapply --project SLUG' and apply with
+--apply: promised deadlines never move silently.`,
+		Example: "  embargo project update --policy virtrigaud.yaml",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if file == "" {
+				return usageError{fmt.Errorf("project update needs --policy FILE")}
+			}
+			data, err := readInput(e, file)
+			if err != nil {
+				return err
+			}
+			a, done, err := openApp(cmd, e)
+			if err != nil {
+				return err
+			}
+			defer done()
+			p, open, err := a.UpdatePolicy(cmd.Context(), embargo.ActorCLI, file, data)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "Stored policy revision %d of %q; new reports get its promises.\n", p.PolicyRevision, p.Slug)
+			if open > 0 {
+				fmt.Fprintf(e.stdout, "%d open report(s) keep the deadlines promised under earlier revisions. Preview moving them with:\n  embargo policy reapply --project %s\n", open, p.Slug)
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&file, "policy", "", "policy file (YAML), or - for standard input")
+	return c
 }

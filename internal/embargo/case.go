@@ -373,6 +373,9 @@ const (
 	// EventSLA records a reminder before a deadline (To "reminder:24h") or
 	// a missed deadline (To "breach"); From is the stage. Internal.
 	EventSLA EventKind = "sla"
+	// EventPolicy records that a report's promises were re-applied from a
+	// newer policy revision (From and To are the revision numbers).
+	EventPolicy EventKind = "policy"
 )
 
 // Event is one entry of a report's timeline: who did what, when, and what

@@ -142,3 +142,40 @@ func (s *Store) ProjectPolicyRef(ctx context.Context, slug string) (embargo.Proj
 	r.ProjectID, r.Revision = p.ID, p.PolicyRevision
 	return p, r, nil
 }
+
+// RevisePolicy stores a new revision of a project's policy and makes it
+// the one in force (for reports that arrive from now on), audited, in one
+// transaction. The same text as the revision in force is a Conflict-kind
+// error: there is nothing to revise.
+func (s *Store) RevisePolicy(ctx context.Context, projectID int64, name string, src []byte, actor embargo.Actor) (int, error) {
+	sum := sha256.Sum256(src)
+	digest := hex.EncodeToString(sum[:])
+	var rev int
+	err := s.inTx(ctx, "store.RevisePolicy", func(ctx context.Context, tx *sql.Tx) error {
+		lock := ""
+		if s.dialect == Postgres {
+			lock = " FOR UPDATE"
+		}
+		var cur int
+		var curSum, slug string
+		if err := tx.QueryRowContext(ctx, `SELECT p.policy_revision, r.sha256, p.slug FROM projects p
+			JOIN policy_revisions r ON r.project_id = p.id AND r.revision = p.policy_revision WHERE p.id = $1`+lock, projectID).Scan(&cur, &curSum, &slug); err != nil {
+			return notFound(err, "project")
+		}
+		if curSum == digest {
+			return embargo.Errorf(embargo.KindConflict, "this policy is already revision %d of %s: nothing to revise", cur, slug)
+		}
+		rev = cur + 1
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO policy_revisions (project_id, revision, source, sha256, created_at, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6)`, projectID, rev, string(src), digest, now, string(actor)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE projects SET policy_revision = $1, name = $2 WHERE id = $3`, rev, name, projectID); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, auditRecord{Actor: actor, Action: "project.policy", ProjectID: projectID,
+			Subject: "project:" + slug, Details: map[string]string{"policy_revision": strconv.Itoa(rev), "policy_sha256": digest}})
+	})
+	return rev, err
+}

@@ -442,10 +442,10 @@ func (s *Store) storeChange(ctx context.Context, tx *sql.Tx, r *embargo.Report, 
 	done, _ := json.Marshal(nonNilStrings(r.SLADone))
 	if _, err := tx.ExecContext(ctx, `UPDATE reports SET state = $1, resume_state = $2, severity = $3, severity_override = $4,
 		cvss3 = $5, cvss4 = $6, cwes = $7, assignee_id = $8, labels = $9, affected = $10, duplicate_of = $11, updated_at = $12,
-		next_due = $13, content = $14, next_action_at = $15, sla_done = $16 WHERE id = $17`,
+		next_due = $13, content = $14, next_action_at = $15, sla_done = $16, policy_revision = $17 WHERE id = $18`,
 		r.State, r.Resume, r.Severity, r.SeverityOverride, r.CVSS3, r.CVSS4, string(cwes), nullID(r.AssigneeID),
 		string(labels), string(affected), nullID(r.DuplicateOf), now, nullTime(r.NextDue), content,
-		nullTime(r.NextActionAt), string(done), r.ID); err != nil {
+		nullTime(r.NextActionAt), string(done), r.PolicyRevision, r.ID); err != nil {
 		return nil, err
 	}
 	var out []embargo.Event
@@ -482,7 +482,7 @@ func (s *Store) storeChange(ctx context.Context, tx *sql.Tx, r *embargo.Report, 
 func auditsValues(k embargo.EventKind) bool {
 	switch k {
 	case embargo.EventState, embargo.EventSeverity, embargo.EventCVSS3, embargo.EventCVSS4, embargo.EventCWE,
-		embargo.EventAssignee, embargo.EventLabels, embargo.EventDuplicate, embargo.EventAffected:
+		embargo.EventAssignee, embargo.EventLabels, embargo.EventDuplicate, embargo.EventAffected, embargo.EventPolicy, embargo.EventSLA:
 		return true
 	}
 	return false

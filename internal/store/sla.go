@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
@@ -181,4 +182,19 @@ func (s *Store) MarkEmailed(ctx context.Context, id int64, sendErr error) error 
 		_, err := tx.ExecContext(ctx, `UPDATE notifications SET email_attempts = email_attempts + 1, email_error = $1 WHERE id = $2`, msg, id)
 		return err
 	})
+}
+
+// OpenReportIDs returns the ids of a project's open reports.
+func (s *Store) OpenReportIDs(ctx context.Context, projectID int64) ([]int64, error) {
+	var open []string
+	for _, st := range embargo.States {
+		if st.Open() {
+			open = append(open, "'"+string(st)+"'")
+		}
+	}
+	ids, err := s.reportIDs(ctx, `SELECT id FROM reports WHERE project_id = $1 AND state IN (`+strings.Join(open, ", ")+`) ORDER BY id`, projectID)
+	if err != nil {
+		return nil, fmt.Errorf("store.OpenReportIDs: %w", err)
+	}
+	return ids, nil
 }
