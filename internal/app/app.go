@@ -55,6 +55,9 @@ type Options struct {
 	TokenKey []byte
 	// Mailer sends the notifications by mail too; nil keeps them in-app.
 	Mailer Mailer
+	// AllowPrivateWebhooks lets webhooks target loopback, private and
+	// link-local addresses (the operator's choice; off by default).
+	AllowPrivateWebhooks bool
 }
 
 // New returns an App over s.

@@ -102,7 +102,7 @@ func (a *App) sweepReport(ctx context.Context, id int64, now time.Time) (int, er
 			done[act.Key()] = true
 			in := store.EventInput{Event: embargo.Event{Actor: embargo.ActorSystem, Kind: embargo.EventSLA,
 				Audience: embargo.AudienceInternal, From: act.Stage, To: act.To(), Body: slaMessage(act, p)},
-				NotifyKind: act.Kind}
+				NotifyKind: act.Kind, Webhooks: true}
 			if act.Kind == sla.Breach {
 				in.Notify = withRole(members, embargo.RoleOwner)
 			} else {

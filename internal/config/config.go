@@ -58,6 +58,9 @@ type Config struct {
 	// SMTP is the outbound relay for notification mail; Relay empty
 	// keeps notifications in the app.
 	SMTPRelay, SMTPFrom, SMTPSecurity, SMTPUsername, SMTPPassword string
+	// WebhookAllowPrivate lets webhooks reach loopback, private and
+	// link-local addresses.
+	WebhookAllowPrivate bool
 	// MetricsToken is the bearer token /metrics requires; without one,
 	// /metrics answers only the local host.
 	MetricsToken string
@@ -87,6 +90,7 @@ var Env = [][2]string{
 	{"EMBARGO_INTAKE_EVERY", "then one more report per client every (default 1m)"},
 	{"EMBARGO_SLA_SWEEP_EVERY", "how often due reminders and escalations are taken (default 30s)"},
 	{"EMBARGO_METRICS_TOKEN", "bearer token for /metrics (default: /metrics answers the local host only)"},
+	{"EMBARGO_WEBHOOK_ALLOW_PRIVATE", "let webhooks reach loopback, private and link-local addresses (default false)"},
 	{"EMBARGO_SMTP_RELAY", "host:port of the outbound SMTP relay for notification mail (default: none, in-app only)"},
 	{"EMBARGO_SMTP_FROM", "sender address of Embargo's mail"},
 	{"EMBARGO_SMTP_SECURITY", "starttls (default), tls, or none (a relay on this host only)"},
@@ -139,6 +143,13 @@ func Load(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("EMBARGO_INTAKE_EVERY: %w", err)
 	}
 	c.MetricsToken = get("EMBARGO_METRICS_TOKEN", "")
+	switch v := get("EMBARGO_WEBHOOK_ALLOW_PRIVATE", "false"); v {
+	case "true", "1":
+		c.WebhookAllowPrivate = true
+	case "false", "0", "":
+	default:
+		return c, fmt.Errorf("EMBARGO_WEBHOOK_ALLOW_PRIVATE: want true or false, not %q", v)
+	}
 	c.SMTPRelay, c.SMTPFrom = get("EMBARGO_SMTP_RELAY", ""), get("EMBARGO_SMTP_FROM", "")
 	c.SMTPSecurity = get("EMBARGO_SMTP_SECURITY", "starttls")
 	c.SMTPUsername, c.SMTPPassword = get("EMBARGO_SMTP_USERNAME", ""), get("EMBARGO_SMTP_PASSWORD", "")
@@ -273,6 +284,7 @@ func (c Config) Redacted() []string {
 		"EMBARGO_INTAKE_EVERY=" + c.IntakeEvery.String(),
 		"EMBARGO_SLA_SWEEP_EVERY=" + c.SLASweepEvery.String(),
 		"EMBARGO_METRICS_TOKEN=" + redact(c.MetricsToken),
+		fmt.Sprintf("EMBARGO_WEBHOOK_ALLOW_PRIVATE=%t", c.WebhookAllowPrivate),
 		"EMBARGO_SMTP_RELAY=" + c.SMTPRelay,
 		"EMBARGO_SMTP_FROM=" + c.SMTPFrom,
 		"EMBARGO_SMTP_SECURITY=" + c.SMTPSecurity,

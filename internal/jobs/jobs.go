@@ -84,11 +84,49 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 	if err != nil {
 		return err
 	}
-	sent, err := w.app.DeliverNotificationEmails(ctx)
+	sent, mailErr := w.app.DeliverNotificationEmails(ctx)
 	if sent > 0 {
 		w.log.Info("notification mail", "sent", sent)
 	}
-	return err
+	// One job per webhook delivery, each retried on its own with backoff;
+	// uniqueness by delivery keeps a pending one from being queued twice.
+	ids, err := w.app.PendingWebhookDeliveries(ctx)
+	if err != nil {
+		return err
+	}
+	client := river.ClientFromContext[*sql.Tx](ctx)
+	for _, id := range ids {
+		if _, err := client.Insert(ctx, WebhookArgs{DeliveryID: id}, nil); err != nil {
+			return err
+		}
+	}
+	return mailErr
+}
+
+// WebhookArgs is one webhook delivery job.
+type WebhookArgs struct {
+	DeliveryID int64 `json:"delivery_id"`
+}
+
+// Kind names the job in River's tables.
+func (WebhookArgs) Kind() string { return "webhook_delivery" }
+
+// WebhookAttempts is how many times a delivery is tried (River's backoff
+// between them grows from seconds to about an hour and a half).
+const WebhookAttempts = 8
+
+// InsertOpts: 8 attempts; one job per delivery.
+func (WebhookArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: WebhookAttempts, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+type webhookWorker struct {
+	river.WorkerDefaults[WebhookArgs]
+	app *app.App
+}
+
+func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) error {
+	return w.app.DeliverWebhook(ctx, job.Args.DeliveryID, job.Attempt >= job.MaxAttempts)
 }
 
 // Options tune the engine.
@@ -123,6 +161,9 @@ func Start(ctx context.Context, st *store.Store, a *app.App, log *slog.Logger, o
 	}
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &sweepWorker{app: a, log: log}); err != nil {
+		return nil, fmt.Errorf("jobs.Start: %w", err)
+	}
+	if err := river.AddWorkerSafely(workers, &webhookWorker{app: a}); err != nil {
 		return nil, fmt.Errorf("jobs.Start: %w", err)
 	}
 	client, err := river.NewClient(driver(st), &river.Config{

@@ -2,9 +2,15 @@ package jobs_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -30,6 +36,12 @@ func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t 
 func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 func quietLog() *slog.Logger     { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
+func sign(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
 func open(t *testing.T, dsn string, c *clock) (*store.Store, *app.App) {
 	t.Helper()
 	st, err := store.Open(context.Background(), dsn, store.Options{MasterKey: masterKey, Now: c.Now})
@@ -40,7 +52,7 @@ func open(t *testing.T, dsn string, c *clock) (*store.Store, *app.App) {
 	if _, err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return st, app.New(st, quietLog(), app.Options{Now: c.Now})
+	return st, app.New(st, quietLog(), app.Options{Now: c.Now, AllowPrivateWebhooks: true, BaseURL: "https://embargo.example.org"})
 }
 
 // TestSweepRunsAsADurableJob starts River on each database (two replicas
@@ -66,6 +78,7 @@ func testSweepJob(t *testing.T, dsn string, replicas int) {
 	t0 := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	c := &clock{t: t0}
 	st, a := open(t, dsn, c)
+	var secret string
 	p, err := a.AddProject(ctx, embargo.ActorCLI, "demo.yaml", []byte(policy))
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +90,31 @@ func testSweepJob(t *testing.T, dsn string, replicas int) {
 	if err := st.SetMember(ctx, embargo.ActorCLI, p.ID, u.ID, embargo.RoleOwner); err != nil {
 		t.Fatal(err)
 	}
-	rc, err := a.SubmitReport(ctx, "demo", app.Submission{Channel: embargo.IntakeAPI, Content: embargo.ReportContent{Title: "t", Description: "d"}})
+	// A webhook receiver that fails the first delivery and takes the next.
+	var mu sync.Mutex
+	var bodies [][]byte
+	calls := 0
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		if calls == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		b, _ := io.ReadAll(r.Body)
+		if r.Header.Get(app.WebhookSignatureHeader) != "sha256="+sign(secret, b) {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		bodies = append(bodies, b)
+	}))
+	defer receiver.Close()
+	_, secret, err = a.CreateWebhook(ctx, embargo.User{ID: u.ID}, "demo", receiver.URL+"/hook")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := a.SubmitReport(ctx, "demo", app.Submission{Channel: embargo.IntakeAPI, Content: embargo.ReportContent{Title: "SECRET-TITLE", Description: "d"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,6 +169,23 @@ func testSweepJob(t *testing.T, dsn string, replicas int) {
 	time.Sleep(600 * time.Millisecond)
 	if n := breaches(); n != 1 {
 		t.Fatalf("%d breaches after more sweeps, want 1", n)
+	}
+	// The webhook got the breach once, signed, after one failed attempt.
+	for wait := time.Now().Add(20 * time.Second); time.Now().Before(wait); time.Sleep(50 * time.Millisecond) {
+		mu.Lock()
+		n := len(bodies)
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	mu.Lock()
+	got, tries := bodies, calls
+	mu.Unlock()
+	if len(got) != 1 || tries != 2 || !strings.Contains(string(got[0]), `"event":"sla.breach"`) || !strings.Contains(string(got[0]), `"report":"demo#1"`) ||
+		strings.Contains(string(got[0]), "SECRET-TITLE") {
+		t.Fatalf("webhook: %d calls, bodies %q", tries, got)
 	}
 	// The queue's jobs are counted for /metrics.
 	if counts, err := st.JobCounts(ctx); err != nil || counts["completed"] == 0 {

@@ -22,7 +22,7 @@ import (
 // not listed here.
 var backupTables = []string{
 	"projects", "policy_revisions", "project_keys", "users", "setup_tokens", "sessions",
-	"members", "reports", "report_events", "attachments", "notifications", "api_tokens", "collaborators",
+	"members", "reports", "report_events", "attachments", "notifications", "webhooks", "webhook_deliveries", "api_tokens", "collaborators",
 	"invitations", "audit_log", "audit_head", "audit_checkpoints",
 }
 

@@ -36,6 +36,12 @@ var sealedCells = []sealedCell{
 		`SELECT CAST(a.id AS TEXT), a.data FROM attachments a JOIN reports r ON r.id = a.report_id
 			WHERE r.project_id = $1 AND substr(a.data, 1, 5) <> $2`,
 		`UPDATE attachments SET data = $1 WHERE id = CAST($2 AS BIGINT)`},
+	{"webhooks", "url",
+		`SELECT ref, url FROM webhooks WHERE project_id = $1 AND substr(url, 1, 5) <> $2`,
+		`UPDATE webhooks SET url = $1 WHERE ref = $2`},
+	{"webhooks", "secret",
+		`SELECT ref, secret FROM webhooks WHERE project_id = $1 AND substr(secret, 1, 5) <> $2`,
+		`UPDATE webhooks SET secret = $1 WHERE ref = $2`},
 }
 
 // KeyStatus is a project's keyset and how far re-sealing under its

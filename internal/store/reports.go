@@ -385,6 +385,9 @@ type EventInput struct {
 	// event, of kind NotifyKind ("reminder", "breach").
 	Notify     []int64
 	NotifyKind string
+	// Webhooks queues a delivery of the event to each of the project's
+	// active webhooks.
+	Webhooks bool
 }
 
 // ChangeReport runs fn on the current report under its row lock, then
@@ -454,6 +457,12 @@ func (s *Store) storeChange(ctx context.Context, tx *sql.Tx, r *embargo.Report, 
 		ev.ReportID, ev.At = r.ID, now
 		if err := s.insertEvent(ctx, tx, r.ProjectID, &ev, in.Attachments); err != nil {
 			return nil, err
+		}
+		if in.Webhooks {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, report_id, event_id, created_at)
+				SELECT id, $1, $2, $3 FROM webhooks WHERE project_id = $4 AND active`, r.ID, ev.ID, now, r.ProjectID); err != nil {
+				return nil, fmt.Errorf("webhook deliveries: %w", err)
+			}
 		}
 		for _, uid := range in.Notify {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (user_id, report_id, event_id, kind, created_at) VALUES ($1, $2, $3, $4, $5)`,
