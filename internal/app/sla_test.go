@@ -306,3 +306,82 @@ func strs(rs []record) []string {
 	}
 	return out
 }
+
+// TestNeedsInfoPausesTheReminders: virtrigaud pauses its clocks while a
+// report waits for the reporter. Acknowledged after an hour, put in
+// needs-info after two and resumed 24 hours later, the report's 5-business-
+// day assessment deadline moves by the 24 hours paused, and its reminders
+// and breach come at the moved instants, once each.
+func TestNeedsInfoPausesTheReminders(t *testing.T) {
+	ctx := context.Background()
+	src, err := os.ReadFile("../../examples/policies/virtrigaud.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, _ := policy.Parse(src)
+	t0 := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) // a Monday
+	w := &slaWorld{t: t, path: filepath.Join(t.TempDir(), "e.db"), clock: &fakeClock{t0}}
+	w.start()
+	defer w.stop()
+	p, err := w.a.AddProject(ctx, embargo.ActorCLI, "virtrigaud.yaml", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tri, err := w.st.CreateUser(ctx, store.NewUser{Email: "t@example.org", Name: "T", PasswordHash: "x"}, embargo.ActorCLI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.st.SetMember(ctx, embargo.ActorCLI, p.ID, tri.ID, embargo.RoleTriager); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := w.a.SubmitReport(ctx, p.Slug, app.Submission{Channel: embargo.IntakeWeb, Content: embargo.ReportContent{Title: "t", Description: "d"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := embargo.User{ID: tri.ID}
+	move := func(at time.Duration, to embargo.State) {
+		t.Helper()
+		w.clock.t = t0.Add(at)
+		if _, err := w.a.Transition(ctx, u, p.Slug, rc.Report.Number, to, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	move(time.Hour, embargo.StateAcknowledged)
+	move(2*time.Hour, embargo.StateNeedsInfo)
+	move(26*time.Hour, embargo.StateAcknowledged)
+	assess, _ := pol.SLA.Stages[embargo.StageAssess].For("")
+	due, _ := sla.Deadline(t0, assess, pol.Calendar)
+	due = due.Add(24 * time.Hour)
+	var got []string
+	seen := map[int64]bool{}
+	for {
+		next, err := w.st.NextActionAt(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if next.IsZero() || next.After(due) {
+			break
+		}
+		if next.After(w.clock.t) {
+			w.clock.t = next
+		}
+		if _, err := w.a.SweepSLA(ctx); err != nil {
+			t.Fatal(err)
+		}
+		evs, _ := w.st.Events(ctx, rc.Report.ID, embargo.AudienceInternal)
+		for _, e := range evs {
+			if e.Kind == embargo.EventSLA && !seen[e.ID] {
+				seen[e.ID] = true
+				got = append(got, w.clock.t.Format("2006-01-02 15:04")+" "+e.From+" "+e.To)
+			}
+		}
+	}
+	want := []string{
+		due.Add(-24*time.Hour).Format("2006-01-02 15:04") + " assess reminder:24h",
+		due.Add(-time.Hour).Format("2006-01-02 15:04") + " assess reminder:1h",
+		due.Format("2006-01-02 15:04") + " assess breach",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("SLA actions:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
