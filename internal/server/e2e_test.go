@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -148,7 +149,8 @@ func TestBrowserReportTriageAndThread(t *testing.T) {
 
 // TestAccessibilityOfReportPages runs axe-core (vendored from npm, see
 // testdata/axe) in Chromium on the form, receipt, thread, inbox and report
-// pages, and fails on any serious or critical violation.
+// pages, and the SLA pages (due next, notifications, performance with its
+// chart, webhooks), and fails on any serious or critical violation.
 func TestAccessibilityOfReportPages(t *testing.T) {
 	ctx := browser(t)
 	// axe runs in a tab with JavaScript on; the pages themselves need none.
@@ -162,8 +164,15 @@ func TestAccessibilityOfReportPages(t *testing.T) {
 	h := newHarness(t)
 	h.addProject("virtrigaud.yaml")
 	h.app.CreateUser(context.Background(), embargo.ActorCLI, app.NewAccount{Email: "tri@demo.org", Name: "Tri", Password: adminPassword}, false)
-	h.app.AddMemberCLI(context.Background(), "virtrigaud", "tri@demo.org", embargo.RoleTriager)
+	h.app.AddMemberCLI(context.Background(), "virtrigaud", "tri@demo.org", embargo.RoleOwner)
 	rc := h.submit("virtrigaud", "Open redirect on login")
+	h.submit("virtrigaud", "Token leak in logs")
+	// Two days later: the acknowledgement deadlines have passed, so the
+	// SLA pages have something to show.
+	h.clock.Advance(49 * time.Hour)
+	if _, err := h.app.SweepSLA(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	b := browserSteps{t, actx}
 	if _, err := chromedp.Call(actx, page.SetBypassCSP, page.SetBypassCSPParams{Enabled: true}); err != nil {
 		t.Fatal(err)
@@ -200,4 +209,14 @@ func TestAccessibilityOfReportPages(t *testing.T) {
 	check("inbox")
 	b.do(chromedp.Navigate(fmt.Sprintf("%s/m/virtrigaud/reports/%d", h.srv.URL, rc.Report.Number)), chromedp.WaitVisible(`#t-to`))
 	check("report page")
+	for _, pg := range []struct{ name, path, sel string }{
+		{"due", "/due", `table.inbox`},
+		{"notifications", "/notifications", `table.inbox`},
+		{"performance", "/m/virtrigaud/performance", `figure svg`},
+		{"webhooks", "/m/virtrigaud/webhooks", `input#url`},
+	} {
+		b.do(chromedp.Navigate(h.srv.URL+pg.path), chromedp.WaitVisible(pg.sel))
+		check(pg.name)
+		screenshot(t, actx, pg.name)
+	}
 }

@@ -157,6 +157,13 @@ func eventText(e app.TimelineEntry) string {
 		return "added files"
 	case embargo.EventCollaborator:
 		return "invited a collaborator: " + e.To
+	case embargo.EventSLA:
+		if e.To == "breach" {
+			return "recorded a missed deadline (" + strings.ToLower(embargo.StageTitle(e.From)) + ")"
+		}
+		return "sent a reminder (" + strings.ToLower(embargo.StageTitle(e.From)) + ", " + strings.TrimPrefix(e.To, "reminder:") + " left)"
+	case embargo.EventPolicy:
+		return fmt.Sprintf("re-applied the promises of policy revision %s (was %s)", e.To, e.From)
 	}
 	return string(e.Kind)
 }
