@@ -139,6 +139,8 @@ func (s *Server) routes() []Route {
 		{Method: "GET", Pattern: "/api/v1/openapi.json", Perm: Public, Handler: a.OpenAPIDocument},
 		{Method: "GET", Pattern: "/api/v1/reports", Perm: SignedIn, Handler: a.Inbox},
 		{Method: "GET", Pattern: "/api/v1/notifications", Perm: SignedIn, Handler: a.Notifications},
+		{Method: "GET", Pattern: "/api/v1/due", Perm: SignedIn, Handler: a.Due},
+		{Method: "GET", Pattern: "/api/v1/projects/{slug}/performance", Perm: ProjectViewer, Handler: a.Performance},
 		{Method: "GET", Pattern: "/api/v1/projects/{slug}/reports/{n}", Perm: ProjectViewer, Handler: a.Case},
 		{Method: "POST", Pattern: "/api/v1/projects/{slug}/reports/{n}/transitions", Perm: ProjectTriager, Handler: a.Transition},
 		{Method: "POST", Pattern: "/api/v1/projects/{slug}/reports/{n}/duplicate", Perm: ProjectTriager, Handler: a.Duplicate},

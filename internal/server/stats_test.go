@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"os"
 	"strings"
@@ -48,6 +49,35 @@ func TestResponseStatisticsAndDueNext(t *testing.T) {
 	i3, i1 := strings.Index(due, "virtrigaud#3"), strings.Index(due, "virtrigaud#1")
 	if i3 < 0 || i1 < 0 || i3 > i1 || !strings.Contains(due, "(missed)") {
 		t.Fatalf("due next: #3 at %d, #1 at %d, missed marked: %v", i3, i1, strings.Contains(due, "(missed)"))
+	}
+	tok, err := h.app.CreateAPIToken(context.Background(), mustUser(h, "triager@demo.org"), "stats", "virtrigaud", embargo.RoleViewer, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var perf struct {
+		Reports int `json:"reports"`
+		Stages  []struct {
+			Stage             string
+			Met, Late, Missed int
+			MedianSeconds     *float64 `json:"median_seconds"`
+			WithinPromise     *float64 `json:"within_promise"`
+		} `json:"stages"`
+	}
+	res := h.apiDo("GET", "/api/v1/projects/virtrigaud/performance", "", tok)
+	if err := json.NewDecoder(res.Body).Decode(&perf); err != nil || perf.Reports != 3 || perf.Stages[0].Stage != "acknowledge" ||
+		perf.Stages[0].Met != 1 || perf.Stages[0].Late != 1 || perf.Stages[0].Missed != 1 || perf.Stages[0].MedianSeconds == nil ||
+		*perf.Stages[0].MedianSeconds != 3*3600 || perf.Stages[0].WithinPromise == nil || *perf.Stages[0].WithinPromise < 0.33 || *perf.Stages[0].WithinPromise > 0.34 {
+		t.Fatalf("API performance: %+v %v", perf, err)
+	}
+	var dueList struct {
+		Due []struct {
+			Report string
+			Missed bool
+		} `json:"due"`
+	}
+	res = h.apiDo("GET", "/api/v1/due", "", tok)
+	if err := json.NewDecoder(res.Body).Decode(&dueList); err != nil || len(dueList.Due) != 3 || dueList.Due[0].Report != "virtrigaud#3" || !dueList.Due[0].Missed {
+		t.Fatalf("API due: %+v %v", dueList, err)
 	}
 	for _, page := range []string{body(h.get(tri, "/m/virtrigaud/performance")), body(h.get(h.client(), "/p/virtrigaud/stats"))} {
 		for _, want := range []string{"33% within", "<svg", "<td>3 hours</td><td>2.1 days</td>", "<td>48 hours</td><td>1</td><td>1</td><td>1</td>"} {
