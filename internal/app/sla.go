@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -50,6 +51,7 @@ const SweepBatch = 100
 // action exactly once. It returns how many actions it took.
 func (a *App) SweepSLA(ctx context.Context) (int, error) {
 	taken := 0
+	var failed []error
 	for {
 		now := a.now().UTC()
 		ids, err := a.store.ReportsDueForAction(ctx, now, SweepBatch)
@@ -59,17 +61,44 @@ func (a *App) SweepSLA(ctx context.Context) (int, error) {
 		for _, id := range ids {
 			n, err := a.sweepReport(ctx, id, now)
 			if err != nil {
-				return taken, err
+				// One report that cannot be handled (a policy revision that
+				// no longer parses, a cell that does not open) must not
+				// hold up every other promise: log it, look at it again
+				// in a few minutes, go on.
+				a.log.Error("sla sweep: report failed", "report", id, "err", err.Error())
+				failed = append(failed, err)
+				if derr := a.store.DeferAction(ctx, id, now.Add(SweepRetry)); derr != nil {
+					return taken, errors.Join(append(failed, derr)...)
+				}
+				continue
 			}
 			taken += n
 		}
-		if len(ids) < SweepBatch {
-			return taken, nil
+		if len(ids) < SweepBatch || ctx.Err() != nil {
+			return taken, errors.Join(failed...)
 		}
 	}
 }
 
+// SweepRetry is how long a report whose sweep failed waits for the next
+// try.
+const SweepRetry = 5 * time.Minute
+
+// errPolicyMoved: the report took another policy revision between reading
+// its policy and locking it (a re-apply); the sweep reads it again.
+var errPolicyMoved = errors.New("the report's policy revision changed")
+
 func (a *App) sweepReport(ctx context.Context, id int64, now time.Time) (int, error) {
+	for try := 0; ; try++ {
+		n, err := a.sweepReportOnce(ctx, id, now)
+		if errors.Is(err, errPolicyMoved) && try == 0 {
+			continue
+		}
+		return n, err
+	}
+}
+
+func (a *App) sweepReportOnce(ctx context.Context, id int64, now time.Time) (int, error) {
 	cur, err := a.store.Report(ctx, id)
 	if err != nil {
 		return 0, err
@@ -89,6 +118,9 @@ func (a *App) sweepReport(ctx context.Context, id int64, now time.Time) (int, er
 	taken := 0
 	_, _, err = a.store.ChangeReport(ctx, id, func(r *embargo.Report, history []embargo.Event) ([]store.EventInput, error) {
 		taken = 0
+		if r.PolicyRevision != cur.PolicyRevision {
+			return nil, errPolicyMoved
+		}
 		ts := timers(pol, *r, history, now)
 		done := doneSet(r.SLADone)
 		take, skip, _ := sla.Plan(sla.Actions(pol, ts), done, now)

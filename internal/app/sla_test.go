@@ -385,3 +385,41 @@ func TestNeedsInfoPausesTheReminders(t *testing.T) {
 		t.Fatalf("SLA actions:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestSweepGoesOnPastABrokenReport: a report the sweep cannot handle (its
+// policy revision is missing) is logged and looked at again five minutes
+// later; the other reports' breaches are still taken.
+func TestSweepGoesOnPastABrokenReport(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	w := &slaWorld{t: t, path: filepath.Join(t.TempDir(), "e.db"), clock: &fakeClock{t0}}
+	w.start()
+	defer w.stop()
+	if _, err := w.a.AddProject(ctx, embargo.ActorCLI, "d.yaml", []byte("version: 1\nproject: {name: Demo, slug: demo}\ncontacts: {email: security@demo.org}\nsla: {acknowledge: 48h}\n")); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for range 2 {
+		rc, err := w.a.SubmitReport(ctx, "demo", app.Submission{Channel: embargo.IntakeAPI, Content: embargo.ReportContent{Title: "t", Description: "d"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, rc.Report.ID)
+	}
+	if _, err := w.st.JobDB().ExecContext(ctx, `UPDATE reports SET policy_revision = 99 WHERE id = $1`, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.t = t0.Add(49 * time.Hour)
+	n, err := w.a.SweepSLA(ctx)
+	if err == nil || n != 1 {
+		t.Fatalf("sweep: %d actions, err %v", n, err)
+	}
+	broken, _ := w.st.Report(ctx, ids[0])
+	if !broken.NextActionAt.Equal(w.clock.t.Add(app.SweepRetry)) {
+		t.Fatalf("the broken report's next action: %v", broken.NextActionAt)
+	}
+	evs, _ := w.st.Events(ctx, ids[1], embargo.AudienceInternal)
+	if len(evs) == 0 || evs[len(evs)-1].To != "breach" {
+		t.Fatalf("the other report's breach was not taken: %+v", evs)
+	}
+}

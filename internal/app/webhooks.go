@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -35,8 +36,12 @@ const MaxWebhooksPerProject = 10
 // blockedPrefixes are the address ranges a webhook may not reach unless
 // the operator allows private targets: besides loopback, private,
 // link-local, multicast and unspecified addresses (checked by netip),
-// "this network" and carrier-grade NAT.
-var blockedPrefixes = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/8"), netip.MustParsePrefix("100.64.0.0/10")}
+// "this network", carrier-grade NAT, benchmarking networks, and the IPv6
+// prefixes that embed an IPv4 address (NAT64, 6to4), which could wrap a
+// private one.
+var blockedPrefixes = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/8"), netip.MustParsePrefix("100.64.0.0/10"),
+	netip.MustParsePrefix("198.18.0.0/15"), netip.MustParsePrefix("64:ff9b::/96"), netip.MustParsePrefix("64:ff9b:1::/48"),
+	netip.MustParsePrefix("2002::/16")}
 
 // publicAddr reports whether a webhook may connect to ip.
 func publicAddr(ip netip.Addr) bool {
@@ -215,7 +220,7 @@ func (a *App) DeliverWebhook(ctx context.Context, id int64, final bool) error {
 	mac.Write(body)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.Hook.URL, bytes.NewReader(body))
 	if err != nil {
-		return a.store.RecordDelivery(ctx, id, 0, err.Error(), false, true)
+		return a.store.RecordDelivery(ctx, id, 0, "the webhook URL is not usable", false, true)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Embargo-Webhook/1")
@@ -225,6 +230,12 @@ func (a *App) DeliverWebhook(ctx context.Context, id int64, final bool) error {
 	res, err := a.webhookClient().Do(req)
 	status, errText := 0, ""
 	if err != nil {
+		// The URL is often a credential: record the cause, never the URL
+		// that Go's *url.Error puts in its text.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		errText = err.Error()
 	} else {
 		status = res.StatusCode
@@ -262,8 +273,9 @@ func (a *App) webhookClient() *http.Client {
 		}
 	}
 	return &http.Client{
-		Timeout:       10 * time.Second,
-		Transport:     &http.Transport{DialContext: dialer.DialContext, Proxy: nil, TLSHandshakeTimeout: 5 * time.Second},
+		Timeout: 10 * time.Second,
+		Transport: &http.Transport{DialContext: dialer.DialContext, Proxy: nil, TLSHandshakeTimeout: 5 * time.Second,
+			DisableKeepAlives: true}, // one client per delivery: no idle connections left behind
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }

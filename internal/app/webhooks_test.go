@@ -55,6 +55,8 @@ func TestWebhookTargets(t *testing.T) {
 		"https://169.254.169.254/latest":   "loopback, private or link-local",
 		"https://[::1]/hook":               "loopback, private or link-local",
 		"https://100.64.0.1/hook":          "loopback, private or link-local",
+		"https://[64:ff9b::a00:1]/hook":    "loopback, private or link-local",
+		"https://[2002:a00:1::1]/hook":     "loopback, private or link-local",
 		"https://user:pw@93.184.216.34/x":  "no user or password",
 		"ftp://93.184.216.34/x":            "full https:// URL",
 		"https://93.184.216.34/hook?x=SEC": "",

@@ -77,13 +77,11 @@ type sweepWorker struct {
 // (and any earlier ones still unsent). An error makes River retry the job
 // with backoff; both steps are idempotent.
 func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
-	n, err := w.app.SweepSLA(ctx)
+	n, sweepErr := w.app.SweepSLA(ctx)
 	if n > 0 {
 		w.log.Info("sla sweep", "actions", n)
 	}
-	if err != nil {
-		return err
-	}
+	// Deliver what the sweep made even when some report failed.
 	sent, mailErr := w.app.DeliverNotificationEmails(ctx)
 	if sent > 0 {
 		w.log.Info("notification mail", "sent", sent)
@@ -100,7 +98,7 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 			return err
 		}
 	}
-	return mailErr
+	return errors.Join(sweepErr, mailErr)
 }
 
 // WebhookArgs is one webhook delivery job.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync"
 )
 
@@ -26,6 +27,11 @@ type committer struct {
 	closed bool
 	// after runs once after each commit with the writer connection free.
 	after func()
+	// begin runs first in each group transaction (PostgreSQL: take the
+	// audit chain's head lock, so that every transaction of every replica
+	// locks it before any row: grouped bodies would otherwise lock rows
+	// after the head, the reverse of another replica's order).
+	begin func(context.Context, *sql.Tx) error
 }
 
 // txReq is one caller's transaction body waiting for the committer.
@@ -43,8 +49,8 @@ const maxGroup = 32
 
 var errStoreClosed = errors.New("the store is closed")
 
-func newCommitter(db *sql.DB, after func()) *committer {
-	c := &committer{db: db, queue: make(chan *txReq, 4*maxGroup), quit: make(chan struct{}), after: after}
+func newCommitter(db *sql.DB, begin func(context.Context, *sql.Tx) error, after func()) *committer {
+	c := &committer{db: db, queue: make(chan *txReq, 4*maxGroup), quit: make(chan struct{}), begin: begin, after: after}
 	c.done.Add(1)
 	go c.loop()
 	return c
@@ -151,7 +157,12 @@ func (c *committer) commit(group []*txReq) {
 		}
 		if tx == nil {
 			var err error
-			if tx, err = c.db.BeginTx(ctx, nil); err != nil {
+			if tx, err = c.db.BeginTx(ctx, nil); err == nil && c.begin != nil {
+				if err = c.begin(ctx, tx); err != nil {
+					tx.Rollback()
+				}
+			}
+			if err != nil {
 				for _, r := range group[i:] {
 					r.err = fmt.Errorf("begin: %w", err)
 				}
@@ -164,7 +175,7 @@ func (c *committer) commit(group []*txReq) {
 				return
 			}
 		}
-		if r.err = r.fn(context.WithoutCancel(r.ctx), tx); r.err == nil {
+		if r.err = runBody(r, tx); r.err == nil {
 			ran++
 			continue
 		}
@@ -190,6 +201,18 @@ func (c *committer) commit(group []*txReq) {
 			}
 		}
 	}
+}
+
+// runBody runs one transaction body, turning a panic into its error: the
+// body runs on the committer's goroutine, where nothing else would recover
+// it, and a bug in one request must not take the server down.
+func runBody(r *txReq, tx *sql.Tx) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic in a write transaction: %v\n%s", v, debug.Stack())
+		}
+	}()
+	return r.fn(context.WithoutCancel(r.ctx), tx)
 }
 
 // abort rolls the whole transaction back and fails every request of the

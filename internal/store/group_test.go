@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,6 +30,9 @@ func groupTest(t *testing.T, test func(t *testing.T, s *store.Store)) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { s.Close() })
+			if _, err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
 			if _, err := s.WriterForTest().ExecContext(ctx, `CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)`); err != nil {
 				t.Fatal(err)
 			}
@@ -176,6 +180,37 @@ func TestGroupCommitSkipsEndedContexts(t *testing.T) {
 		err := s.InTxForTest(context.Background(), func(context.Context, *sql.Tx) error { return nil })
 		if !errors.Is(err, store.ErrStoreClosed) {
 			t.Fatalf("after Close: %v", err)
+		}
+	})
+}
+
+// TestGroupCommitSurvivesAPanic: a transaction body that panics fails
+// alone, with an error; the committer keeps serving.
+func TestGroupCommitSurvivesAPanic(t *testing.T) {
+	groupTest(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		errs := s.CommitGroupForTest(ctx,
+			func(ctx context.Context, tx *sql.Tx) error {
+				_, err := tx.ExecContext(ctx, `INSERT INTO t (id, v) VALUES (1, 'kept')`)
+				return err
+			},
+			func(ctx context.Context, tx *sql.Tx) error {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO t (id, v) VALUES (2, 'undone')`); err != nil {
+					return err
+				}
+				panic("a bug in a transaction body")
+			})
+		if errs[0] != nil || errs[1] == nil || !strings.Contains(errs[1].Error(), "panic in a write transaction") {
+			t.Fatalf("errors: %v", errs)
+		}
+		if err := s.InTxForTest(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO t (id, v) VALUES (3, 'after')`)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got := values(t, s); fmt.Sprint(got) != "[after kept]" {
+			t.Fatalf("rows: %v", got)
 		}
 	})
 }

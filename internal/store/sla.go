@@ -175,10 +175,7 @@ func (s *Store) MarkEmailed(ctx context.Context, id int64, sendErr error) error 
 			_, err := tx.ExecContext(ctx, `UPDATE notifications SET emailed_at = $1, email_error = '' WHERE id = $2`, s.now(), id)
 			return err
 		}
-		msg := sendErr.Error()
-		if len(msg) > 500 {
-			msg = msg[:500]
-		}
+		msg := truncate(sendErr.Error(), 500)
 		_, err := tx.ExecContext(ctx, `UPDATE notifications SET email_attempts = email_attempts + 1, email_error = $1 WHERE id = $2`, msg, id)
 		return err
 	})
@@ -197,4 +194,13 @@ func (s *Store) OpenReportIDs(ctx context.Context, projectID int64) ([]int64, er
 		return nil, fmt.Errorf("store.OpenReportIDs: %w", err)
 	}
 	return ids, nil
+}
+
+// DeferAction moves a report's next SLA action to until (after a sweep of
+// it failed), without touching anything else.
+func (s *Store) DeferAction(ctx context.Context, id int64, until time.Time) error {
+	return s.inTx(ctx, "store.DeferAction", func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE reports SET next_action_at = $1 WHERE id = $2`, until.UTC(), id)
+		return err
+	})
 }

@@ -101,7 +101,14 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 			return nil, err
 		}
 	}
-	s.group = newCommitter(s.w, func() {
+	var begin func(context.Context, *sql.Tx) error
+	if s.dialect == Postgres {
+		begin = func(ctx context.Context, tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `SELECT 1 FROM audit_head WHERE id = 1 FOR UPDATE`)
+			return err
+		}
+	}
+	s.group = newCommitter(s.w, begin, func() {
 		if s.stmts.hasPending() {
 			s.stmts.preparePending(context.Background())
 		}

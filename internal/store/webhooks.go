@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
@@ -179,9 +180,7 @@ func (s *Store) Deliveries(ctx context.Context, webhookID int64, limit int) ([]D
 // there was no response) and error; delivered on success, gaveUp after
 // the last attempt.
 func (s *Store) RecordDelivery(ctx context.Context, id int64, status int, errText string, delivered, gaveUp bool) error {
-	if len(errText) > 500 {
-		errText = errText[:500]
-	}
+	errText = truncate(errText, 500)
 	return s.inTx(ctx, "store.RecordDelivery", func(ctx context.Context, tx *sql.Tx) error {
 		now := s.now()
 		var done any
@@ -192,4 +191,13 @@ func (s *Store) RecordDelivery(ctx context.Context, id int64, status int, errTex
 			last_attempt = $3, delivered_at = $4, gave_up = $5 WHERE id = $6`, status, errText, now, done, gaveUp && !delivered, id)
 		return err
 	})
+}
+
+// truncate shortens s to at most n bytes on a UTF-8 boundary (PostgreSQL
+// refuses a cut character).
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
 }
