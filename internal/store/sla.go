@@ -92,9 +92,10 @@ func (s *Store) MarkNotificationsRead(ctx context.Context, userID int64) error {
 }
 
 // DueNext returns up to limit open reports of the projects with a running
-// deadline, nearest first: the first limit of each project by an index
-// range scan on reports_due, merged. The cost grows with the number of
-// projects and the limit, not with the number of reports.
+// deadline, nearest first: for each project and open state, the first
+// limit by an index range scan on reports_inbox (project_id, state,
+// next_due), merged. The cost grows with the number of projects and the
+// limit, not with the number of reports.
 func (s *Store) DueNext(ctx context.Context, projectIDs []int64, limit int) ([]embargo.Report, error) {
 	type due struct {
 		id int64
@@ -102,22 +103,27 @@ func (s *Store) DueNext(ctx context.Context, projectIDs []int64, limit int) ([]e
 	}
 	var all []due
 	for _, p := range projectIDs {
-		rows, err := s.r.QueryContext(ctx, `SELECT id, next_due FROM reports WHERE project_id = $1 AND next_due IS NOT NULL
-			ORDER BY next_due, id LIMIT $2`, p, limit)
-		if err != nil {
-			return nil, fmt.Errorf("store.DueNext: %w", err)
-		}
-		for rows.Next() {
-			var d due
-			if err := rows.Scan(&d.id, &d.at); err != nil {
-				rows.Close()
+		for _, st := range embargo.States {
+			if !st.Open() {
+				continue
+			}
+			rows, err := s.r.QueryContext(ctx, `SELECT id, next_due FROM reports WHERE project_id = $1 AND state = $2 AND next_due IS NOT NULL
+				ORDER BY next_due, id LIMIT $3`, p, string(st), limit)
+			if err != nil {
 				return nil, fmt.Errorf("store.DueNext: %w", err)
 			}
-			all = append(all, d)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("store.DueNext: %w", err)
+			for rows.Next() {
+				var d due
+				if err := rows.Scan(&d.id, &d.at); err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("store.DueNext: %w", err)
+				}
+				all = append(all, d)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, fmt.Errorf("store.DueNext: %w", err)
+			}
 		}
 	}
 	sort.Slice(all, func(i, j int) bool {
