@@ -437,10 +437,8 @@ func decodeValue(raw json.RawMessage, typ string) (any, error) {
 	case string:
 		if strings.HasPrefix(typ, "timestamp") {
 			// SQLite may hand a timestamp back as text.
-			for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999 -0700 MST", "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999"} {
-				if t, err := time.Parse(layout, x); err == nil {
-					return t, nil
-				}
+			if t, ok := parseStoredTime(x); ok {
+				return t, nil
 			}
 		}
 		return x, nil

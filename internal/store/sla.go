@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
@@ -189,13 +188,7 @@ func (s *Store) MarkEmailed(ctx context.Context, id int64, sendErr error) error 
 
 // OpenReportIDs returns the ids of a project's open reports.
 func (s *Store) OpenReportIDs(ctx context.Context, projectID int64) ([]int64, error) {
-	var open []string
-	for _, st := range embargo.States {
-		if st.Open() {
-			open = append(open, "'"+string(st)+"'")
-		}
-	}
-	ids, err := s.reportIDs(ctx, `SELECT id FROM reports WHERE project_id = $1 AND state IN (`+strings.Join(open, ", ")+`) ORDER BY id`, projectID)
+	ids, err := s.reportIDs(ctx, `SELECT id FROM reports WHERE project_id = $1 AND state IN `+openStatesSQL()+` ORDER BY id`, projectID)
 	if err != nil {
 		return nil, fmt.Errorf("store.OpenReportIDs: %w", err)
 	}

@@ -17,14 +17,8 @@ type OpenCount struct {
 
 // OpenReportCounts counts the open reports by project, state and severity.
 func (s *Store) OpenReportCounts(ctx context.Context) ([]OpenCount, error) {
-	var open []string
-	for _, st := range embargo.States {
-		if st.Open() {
-			open = append(open, "'"+string(st)+"'")
-		}
-	}
 	rows, err := s.r.QueryContext(ctx, `SELECT p.slug, r.state, r.severity, COUNT(*) FROM reports r JOIN projects p ON p.id = r.project_id
-		WHERE r.state IN (`+strings.Join(open, ", ")+`) GROUP BY p.slug, r.state, r.severity ORDER BY 1, 2, 3`)
+		WHERE r.state IN `+openStatesSQL()+` GROUP BY p.slug, r.state, r.severity ORDER BY 1, 2, 3`)
 	if err != nil {
 		return nil, fmt.Errorf("store.OpenReportCounts: %w", err)
 	}
@@ -130,14 +124,38 @@ func anyTime(v any) (time.Time, error) {
 	case []byte:
 		return anyTime(string(x))
 	case string:
-		for _, layout := range []string{"2006-01-02 15:04:05.999999999 -0700 MST", "2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999"} {
-			if t, err := time.Parse(layout, x); err == nil {
-				return t.UTC(), nil
-			}
+		if t, ok := parseStoredTime(x); ok {
+			return t, nil
 		}
 		return time.Time{}, fmt.Errorf("unreadable time %q", x)
 	}
 	return time.Time{}, fmt.Errorf("unreadable time of type %T", v)
+}
+
+// storedTimeLayouts are the text forms a timestamp takes in SQLite (the
+// driver writes Go's time.String form) and in a backup (RFC 3339).
+var storedTimeLayouts = []string{"2006-01-02 15:04:05.999999999 -0700 MST", "2006-01-02 15:04:05.999999999-07:00",
+	time.RFC3339Nano, "2006-01-02 15:04:05.999999999"}
+
+// parseStoredTime reads a timestamp stored as text, in UTC.
+func parseStoredTime(s string) (time.Time, bool) {
+	for _, layout := range storedTimeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// openStatesSQL is the open states as an SQL list: ('new', 'acknowledged', …).
+func openStatesSQL() string {
+	var open []string
+	for _, st := range embargo.States {
+		if st.Open() {
+			open = append(open, "'"+string(st)+"'")
+		}
+	}
+	return "(" + strings.Join(open, ", ") + ")"
 }
 
 // JobCounts counts River's jobs by state; nil when the job tables do not
