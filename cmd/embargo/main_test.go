@@ -345,7 +345,7 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 	if r := runCmd(t, envs, "", "audit", "checkpoint"); r.code != 0 || !strings.Contains(r.stdout, "already checkpointed") {
 		t.Fatalf("second checkpoint: %d %s %s", r.code, r.stdout, r.stderr)
 	}
-	if r := runCmd(t, envs, "", "audit", "verify"); r.code != 0 || !strings.Contains(r.stdout, "Audit log intact: 3 entries") || !strings.Contains(r.stdout, "1 signed checkpoints valid") {
+	if r := runCmd(t, envs, "", "audit", "verify"); r.code != 0 || !strings.Contains(r.stdout, "Audit log intact: 4 entries") || !strings.Contains(r.stdout, "1 signed checkpoints valid") {
 		t.Fatalf("verify: %d %s %s", r.code, r.stdout, r.stderr)
 	}
 	db, err := sql.Open("sqlite", filepath.Join(dir, "embargo.db"))
@@ -356,10 +356,10 @@ func TestAuditVerifyFindsTampering(t *testing.T) {
 	for _, tt := range []struct{ tamper, undo, want string }{
 		{`UPDATE audit_log SET actor = 'user:99' WHERE seq = 2`, `UPDATE audit_log SET actor = 'cli' WHERE seq = 2`, "broken at entry 2: content does not match its hash"},
 		{`UPDATE audit_log SET seq = 9 WHERE seq = 2`, `UPDATE audit_log SET seq = 2 WHERE seq = 9`, "broken at entry 3: expected entry 2 here"},
-		{`UPDATE audit_checkpoints SET hash = 'f00d' WHERE seq = 3`, `UPDATE audit_checkpoints SET hash = (SELECT hash FROM audit_log WHERE seq = 3) WHERE seq = 3`, "broken at entry 3: checkpoint signature is not valid"},
-		{`DELETE FROM audit_log WHERE seq = 3`, `UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_log WHERE seq = 2)`, "broken at entry 3: the log ends at entry 2 but its head records entry 3"},
+		{`UPDATE audit_checkpoints SET hash = 'f00d' WHERE seq = 4`, `UPDATE audit_checkpoints SET hash = (SELECT hash FROM audit_log WHERE seq = 4) WHERE seq = 4`, "broken at entry 4: checkpoint signature is not valid"},
+		{`DELETE FROM audit_log WHERE seq = 4`, `UPDATE audit_head SET seq = 3, hash = (SELECT hash FROM audit_log WHERE seq = 3)`, "broken at entry 4: the log ends at entry 3 but its head records entry 4"},
 		// Cutting the tail and fixing the head too: the signed checkpoint still tells.
-		{`SELECT 1`, ``, "a signed checkpoint vouches for entry 3, but the log has 2 entries"},
+		{`SELECT 1`, ``, "a signed checkpoint vouches for entry 4, but the log has 3 entries"},
 	} {
 		if _, err := db.Exec(tt.tamper); err != nil {
 			t.Fatal(err)

@@ -18,7 +18,7 @@ func newProject(e *env) *cobra.Command {
 		Args:  noArgs,
 		RunE:  func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	c.AddCommand(newProjectAdd(e), newProjectUpdate(e), newProjectList(e))
+	c.AddCommand(newProjectAdd(e), newProjectUpdate(e), newProjectList(e), newProjectKey(e))
 	return c
 }
 

@@ -16,7 +16,8 @@ import (
 	"github.com/embargo-cvd/embargo/internal/app"
 	"github.com/embargo-cvd/embargo/internal/httpx"
 	"github.com/embargo-cvd/embargo/internal/jobs"
-	"github.com/embargo-cvd/embargo/internal/mail"
+	"github.com/embargo-cvd/embargo/internal/mail/imappoll"
+	"github.com/embargo-cvd/embargo/internal/mail/inbound"
 	"github.com/embargo-cvd/embargo/internal/metrics"
 	"github.com/embargo-cvd/embargo/internal/seal"
 	"github.com/embargo-cvd/embargo/internal/server"
@@ -80,15 +81,14 @@ several replicas may share one database.`,
 			if err != nil {
 				return err
 			}
-			var mailer app.Mailer
-			if cfg.SMTPRelay != "" {
-				mailer = mail.Relay{Addr: cfg.SMTPRelay, From: cfg.SMTPFrom, Security: cfg.SMTPSecurity,
-					Username: cfg.SMTPUsername, Password: cfg.SMTPPassword}
+			mailer, err := relay(cfg)
+			if err != nil {
+				return err
 			}
 			a := app.New(st, log, app.Options{BaseURL: base, DefaultProject: cfg.DefaultProject, AuditKey: akey,
 				SessionTTL: cfg.SessionTTL, SetupLinkTTL: cfg.SetupLinkTTL, TokenKey: tokenKey,
 				MaxFileBytes: cfg.MaxFileBytes, MaxReportBytes: cfg.MaxReportBytes, Mailer: mailer,
-				AllowPrivateWebhooks: cfg.WebhookAllowPrivate})
+				AllowPrivateWebhooks: cfg.WebhookAllowPrivate, MailLimits: inbound.Limits{MaxBytes: cfg.MailMaxBytes}})
 			intake := httpx.NewLimiter(cfg.IntakeEvery, cfg.IntakeBurst)
 			client := httpx.ClientAddr{Trusted: cfg.TrustedProxies}
 			w, err := web.New(a, log, web.Options{SecureCookies: cfg.SecureCookies(), SessionTTL: cfg.SessionTTL,
@@ -112,13 +112,28 @@ several replicas may share one database.`,
 				MaxUploadBytes: uploadLimit(cfg.MaxReportBytes), HSTS: cfg.SecureCookies(),
 				Metrics: m.Handler(), MetricsToken: cfg.MetricsToken, ObserveHTTP: m.ObserveHTTP})
 			go checkpoints(ctx, a, log)
-			engine, err := jobs.Start(ctx, st, a, log, jobs.Options{SweepEvery: cfg.SLASweepEvery})
+			jo := jobs.Options{SweepEvery: cfg.SLASweepEvery}
+			if cfg.IMAPAddr != "" {
+				jo.IMAP = &imappoll.Config{Addr: cfg.IMAPAddr, Security: cfg.IMAPSecurity, Username: cfg.IMAPUsername,
+					Password: cfg.IMAPPassword, Mailbox: cfg.IMAPMailbox, MoveTo: cfg.IMAPMoveTo, MaxBytes: cfg.MailMaxBytes}
+				jo.IMAPEvery = cfg.IMAPEvery
+			}
+			engine, err := jobs.Start(ctx, st, a, log, jo)
+			if err != nil {
+				return err
+			}
+			smtpSrv, err := listenSMTP(cfg, base, a, log)
 			if err != nil {
 				return err
 			}
 			err = srv.Serve(ctx, ln)
 			stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			defer cancel()
+			if smtpSrv != nil {
+				if serr := smtpSrv.Close(stopCtx); serr != nil {
+					log.Error("stopping the SMTP listener", "err", serr.Error())
+				}
+			}
 			if serr := engine.Stop(stopCtx); serr != nil {
 				log.Error("stopping the job engine", "err", serr.Error())
 			}

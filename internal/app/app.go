@@ -7,13 +7,16 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
+	"github.com/embargo-cvd/embargo/internal/mail/inbound"
 	"github.com/embargo-cvd/embargo/internal/policy"
 	"github.com/embargo-cvd/embargo/internal/policy/importer"
 	"github.com/embargo-cvd/embargo/internal/store"
@@ -58,6 +61,14 @@ type Options struct {
 	// AllowPrivateWebhooks lets webhooks target loopback, private and
 	// link-local addresses (the operator's choice; off by default).
 	AllowPrivateWebhooks bool
+	// KickOutbox asks the job engine to deliver queued mail to reporters
+	// now (the periodic sweep delivers it otherwise).
+	KickOutbox func()
+	// SignSecurityTxt clear-signs security.txt with the project's OpenPGP
+	// key (RFC 9116 section 2.3) when it has one.
+	SignSecurityTxt bool
+	// MailLimits bound inbound mail (inbound.Limits defaults when zero).
+	MailLimits inbound.Limits
 }
 
 // New returns an App over s.
@@ -74,6 +85,7 @@ func New(s *store.Store, log *slog.Logger, o Options) *App {
 	if o.MaxFileBytes <= 0 {
 		o.MaxFileBytes = DefaultMaxFileBytes
 	}
+	o.MailLimits = o.MailLimits.WithDefaults()
 	if o.MaxReportBytes <= 0 {
 		o.MaxReportBytes = DefaultMaxReportBytes
 	}
@@ -125,6 +137,7 @@ func (a *App) AddProject(ctx context.Context, actor embargo.Actor, file string, 
 		return p, fmt.Errorf("app.AddProject: %w", err)
 	}
 	a.log.Info("project created", "project", p.Slug, "actor", string(actor))
+	a.ensurePGPKey(ctx, p, actor)
 	return p, nil
 }
 
@@ -167,23 +180,56 @@ func (a *App) renderOptions() policy.RenderOptions {
 
 // SecurityMD renders the project's SECURITY.md from the policy in force.
 func (a *App) SecurityMD(ctx context.Context, slug string) ([]byte, error) {
-	_, pol, _, err := a.ProjectPolicy(ctx, slug)
+	p, pol, _, err := a.ProjectPolicy(ctx, slug)
 	if err != nil {
+		return nil, err
+	}
+	if pol, err = a.withProjectKey(ctx, p, pol); err != nil {
 		return nil, err
 	}
 	return policy.RenderSecurityMD(pol, a.renderOptions()), nil
 }
 
+// withProjectKey returns the policy as published: when the project has
+// its own OpenPGP key in Embargo, that key (the one its mail is decrypted
+// with) is the one reporters are told to use.
+func (a *App) withProjectKey(ctx context.Context, p embargo.Project, pol *embargo.Policy) (*embargo.Policy, error) {
+	fpr, _, err := a.store.PublicPGPKey(ctx, p.ID)
+	if errors.Is(err, embargo.ErrNotFound) {
+		return pol, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	cp := *pol
+	cp.Contacts.PGP = embargo.PGP{Fingerprint: fpr}
+	if strings.HasPrefix(a.opts.BaseURL, "https://") {
+		cp.Contacts.PGP.KeyURL = strings.TrimRight(a.opts.BaseURL, "/") + "/p/" + p.Slug + "/pgp-key.asc"
+	}
+	return &cp, nil
+}
+
 // SecurityTxt renders the project's security.txt as of now; wellKnown
 // says it is served at /.well-known/security.txt as the instance default.
 func (a *App) SecurityTxt(ctx context.Context, slug string, wellKnown bool) ([]byte, error) {
-	_, pol, _, err := a.ProjectPolicy(ctx, slug)
+	p, pol, _, err := a.ProjectPolicy(ctx, slug)
 	if err != nil {
+		return nil, err
+	}
+	if pol, err = a.withProjectKey(ctx, p, pol); err != nil {
 		return nil, err
 	}
 	o := a.renderOptions()
 	o.WellKnown = wellKnown
-	return policy.RenderSecurityTxt(pol, o, a.now()), nil
+	txt := policy.RenderSecurityTxt(pol, o, a.now())
+	if !a.opts.SignSecurityTxt {
+		return txt, nil
+	}
+	key, err := a.projectKey(ctx, p.ID)
+	if err != nil || key == nil {
+		return txt, err
+	}
+	return key.ClearSign(txt)
 }
 
 // DefaultProject returns the slug served at /.well-known/security.txt: the

@@ -45,6 +45,9 @@ type Submission struct {
 	Channel string
 	// IdempotencyKey makes a retried submission return the same report.
 	IdempotencyKey string
+	// mail, for a report that came by mail, threads it and queues its
+	// receipt in the transaction that stores it.
+	mail func(p embargo.Project, pol *embargo.Policy, token string, promises []sla.Promise) (*store.MailChange, error)
 }
 
 // Receipt is what a reporter gets back: the report, the private thread
@@ -100,6 +103,11 @@ func (a *App) SubmitReport(ctx context.Context, slug string, sub Submission) (Re
 		}
 	}
 	nr.NextActionAt = nextAction(sla.Actions(pol, sla.Evaluate(pol, received, nil, received)), nil)
+	if sub.mail != nil {
+		if nr.Mail, err = sub.mail(p, pol, token, promises); err != nil {
+			return Receipt{}, err
+		}
+	}
 	r, replay, err := a.store.CreateReport(ctx, nr)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("app.SubmitReport(%s): %w", slug, err)

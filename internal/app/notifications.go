@@ -8,6 +8,7 @@ import (
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
 	"github.com/embargo-cvd/embargo/internal/mail"
+	"github.com/embargo-cvd/embargo/internal/pgp"
 	"github.com/embargo-cvd/embargo/internal/sla"
 )
 
@@ -88,6 +89,9 @@ func (a *App) MarkNotificationsRead(ctx context.Context, u embargo.User) error {
 // Mailer composes and sends mail (internal/mail.Relay).
 type Mailer interface {
 	Compose(m mail.Message, now time.Time) ([]byte, error)
+	// ComposeEnvelope writes a mail to a reporter, encrypted to
+	// env.EncryptTo (and signed by signer) when set.
+	ComposeEnvelope(env mail.Envelope, signer *pgp.Key, now time.Time) ([]byte, error)
 	Send(ctx context.Context, to []string, msg []byte) error
 }
 

@@ -117,6 +117,7 @@ func (a *App) change(ctx context.Context, u embargo.User, slug string, n int64, 
 	if err != nil {
 		return cur, err
 	}
+	mailed := false
 	r, _, err := a.store.ChangeReport(ctx, cur.ID, func(r *embargo.Report, history []embargo.Event) ([]store.EventInput, error) {
 		ins, err := fn(r, pol, history)
 		if err != nil {
@@ -126,6 +127,16 @@ func (a *App) change(ctx context.Context, u embargo.User, slug string, n int64, 
 		now := a.now().UTC()
 		for i := range ins {
 			ins[i].Event.Actor = embargo.UserActor(u.ID)
+			if ins[i].Mail == nil {
+				ev := ins[i].Event
+				for range ins[i].Attachments {
+					ev.Attachments = append(ev.Attachments, embargo.Attachment{})
+				}
+				if ins[i].Mail, err = a.reporterMail(ctx, p, r, ev); err != nil {
+					return nil, err
+				}
+				mailed = mailed || ins[i].Mail != nil
+			}
 			ev := ins[i].Event
 			ev.At = now
 			all = append(all, ev)
@@ -135,6 +146,9 @@ func (a *App) change(ctx context.Context, u embargo.User, slug string, n int64, 
 	})
 	if err != nil {
 		return r, fmt.Errorf("app.%s(%s#%d): %w", op, slug, n, err)
+	}
+	if mailed {
+		a.kickOutbox()
 	}
 	return r, nil
 }

@@ -58,6 +58,17 @@ type Config struct {
 	// SMTP is the outbound relay for notification mail; Relay empty
 	// keeps notifications in the app.
 	SMTPRelay, SMTPFrom, SMTPSecurity, SMTPUsername, SMTPPassword string
+	// DKIM signs outbound mail when all three are set.
+	DKIMDomain, DKIMSelector, DKIMKeyFile string
+	// SMTPListen enables the inbound SMTP listener (empty: off); SMTPHostname
+	// is its greeting name; SMTPTLSCert/Key enable STARTTLS.
+	SMTPListen, SMTPHostname, SMTPTLSCert, SMTPTLSKey string
+	// MailMaxBytes bounds one inbound message.
+	MailMaxBytes int64
+	// IMAP polls a mailbox instead of (or besides) the listener; IMAPAddr
+	// empty: off.
+	IMAPAddr, IMAPSecurity, IMAPUsername, IMAPPassword, IMAPMailbox, IMAPMoveTo string
+	IMAPEvery                                                                   time.Duration
 	// WebhookAllowPrivate lets webhooks reach loopback, private and
 	// link-local addresses.
 	WebhookAllowPrivate bool
@@ -96,6 +107,21 @@ var Env = [][2]string{
 	{"EMBARGO_SMTP_SECURITY", "starttls (default), tls, or none (a relay on this host only)"},
 	{"EMBARGO_SMTP_USERNAME", "relay login (AUTH PLAIN, over TLS)"},
 	{"EMBARGO_SMTP_PASSWORD", "relay password"},
+	{"EMBARGO_SMTP_DKIM_DOMAIN", "sign outbound mail with DKIM for this domain (with SELECTOR and KEY_FILE)"},
+	{"EMBARGO_SMTP_DKIM_SELECTOR", "DKIM selector (the DNS record is SELECTOR._domainkey.DOMAIN)"},
+	{"EMBARGO_SMTP_DKIM_KEY_FILE", "DKIM private key, PEM (PKCS#8 or PKCS#1 RSA, or PKCS#8 Ed25519)"},
+	{"EMBARGO_SMTP_LISTEN", "host:port of the inbound SMTP listener for the projects' security addresses (default: off)"},
+	{"EMBARGO_SMTP_HOSTNAME", "name the SMTP listener greets with (default: the host of EMBARGO_BASE_URL)"},
+	{"EMBARGO_SMTP_TLS_CERT", "certificate (PEM) offered with STARTTLS by the listener"},
+	{"EMBARGO_SMTP_TLS_KEY", "its private key (PEM)"},
+	{"EMBARGO_MAIL_MAX_BYTES", "largest inbound message (default 36700160, 35 MiB)"},
+	{"EMBARGO_IMAP_ADDR", "host:port of an IMAP mailbox to poll for security mail (default: off)"},
+	{"EMBARGO_IMAP_SECURITY", "tls (default), starttls, or none (a server on this host only)"},
+	{"EMBARGO_IMAP_USERNAME", "IMAP login"},
+	{"EMBARGO_IMAP_PASSWORD", "IMAP password"},
+	{"EMBARGO_IMAP_MAILBOX", "mailbox to read (default INBOX)"},
+	{"EMBARGO_IMAP_MOVE_TO", "mailbox stored messages are moved to (default: they stay, flagged $EmbargoStored)"},
+	{"EMBARGO_IMAP_EVERY", "how often the mailbox is polled (default 1m)"},
 	{"EMBARGO_TRUSTED_PROXIES", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is trusted"},
 }
 
@@ -153,6 +179,18 @@ func Load(getenv func(string) string) (Config, error) {
 	c.SMTPRelay, c.SMTPFrom = get("EMBARGO_SMTP_RELAY", ""), get("EMBARGO_SMTP_FROM", "")
 	c.SMTPSecurity = get("EMBARGO_SMTP_SECURITY", "starttls")
 	c.SMTPUsername, c.SMTPPassword = get("EMBARGO_SMTP_USERNAME", ""), get("EMBARGO_SMTP_PASSWORD", "")
+	c.DKIMDomain, c.DKIMSelector, c.DKIMKeyFile = get("EMBARGO_SMTP_DKIM_DOMAIN", ""), get("EMBARGO_SMTP_DKIM_SELECTOR", ""), get("EMBARGO_SMTP_DKIM_KEY_FILE", "")
+	c.SMTPListen, c.SMTPHostname = get("EMBARGO_SMTP_LISTEN", ""), get("EMBARGO_SMTP_HOSTNAME", "")
+	c.SMTPTLSCert, c.SMTPTLSKey = get("EMBARGO_SMTP_TLS_CERT", ""), get("EMBARGO_SMTP_TLS_KEY", "")
+	if _, err := fmt.Sscan(get("EMBARGO_MAIL_MAX_BYTES", "36700160"), &c.MailMaxBytes); err != nil {
+		return c, fmt.Errorf("EMBARGO_MAIL_MAX_BYTES: want a number of bytes")
+	}
+	c.IMAPAddr, c.IMAPSecurity = get("EMBARGO_IMAP_ADDR", ""), get("EMBARGO_IMAP_SECURITY", "tls")
+	c.IMAPUsername, c.IMAPPassword = get("EMBARGO_IMAP_USERNAME", ""), get("EMBARGO_IMAP_PASSWORD", "")
+	c.IMAPMailbox, c.IMAPMoveTo = get("EMBARGO_IMAP_MAILBOX", "INBOX"), get("EMBARGO_IMAP_MOVE_TO", "")
+	if c.IMAPEvery, err = time.ParseDuration(get("EMBARGO_IMAP_EVERY", "1m")); err != nil {
+		return c, fmt.Errorf("EMBARGO_IMAP_EVERY: %w", err)
+	}
 	if c.SLASweepEvery, err = time.ParseDuration(get("EMBARGO_SLA_SWEEP_EVERY", "30s")); err != nil {
 		return c, fmt.Errorf("EMBARGO_SLA_SWEEP_EVERY: %w", err)
 	}
@@ -235,6 +273,47 @@ func (c Config) Validate() error {
 	if c.SLASweepEvery < time.Second || c.SLASweepEvery > time.Hour {
 		return fmt.Errorf("EMBARGO_SLA_SWEEP_EVERY must be between 1s and 1h")
 	}
+	return c.validateMail()
+}
+
+// validateMail checks the inbound mail and DKIM settings.
+func (c Config) validateMail() error {
+	if (c.DKIMDomain != "" || c.DKIMSelector != "" || c.DKIMKeyFile != "") && (c.DKIMDomain == "" || c.DKIMSelector == "" || c.DKIMKeyFile == "") {
+		return fmt.Errorf("EMBARGO_SMTP_DKIM_DOMAIN, EMBARGO_SMTP_DKIM_SELECTOR and EMBARGO_SMTP_DKIM_KEY_FILE go together")
+	}
+	if c.SMTPListen != "" {
+		if _, _, err := net.SplitHostPort(c.SMTPListen); err != nil {
+			return fmt.Errorf("EMBARGO_SMTP_LISTEN %q: want host:port", c.SMTPListen)
+		}
+	}
+	if (c.SMTPTLSCert == "") != (c.SMTPTLSKey == "") {
+		return fmt.Errorf("EMBARGO_SMTP_TLS_CERT and EMBARGO_SMTP_TLS_KEY go together")
+	}
+	if c.MailMaxBytes < 64<<10 {
+		return fmt.Errorf("EMBARGO_MAIL_MAX_BYTES must be at least 65536")
+	}
+	if c.IMAPAddr != "" {
+		host, _, err := net.SplitHostPort(c.IMAPAddr)
+		if err != nil {
+			return fmt.Errorf("EMBARGO_IMAP_ADDR %q: want host:port", c.IMAPAddr)
+		}
+		if c.IMAPUsername == "" || c.IMAPPassword == "" {
+			return fmt.Errorf("EMBARGO_IMAP_USERNAME and EMBARGO_IMAP_PASSWORD are required with EMBARGO_IMAP_ADDR")
+		}
+		switch c.IMAPSecurity {
+		case "tls", "starttls":
+		case "none":
+			ip, err := netip.ParseAddr(host)
+			if host != "localhost" && (err != nil || !ip.IsLoopback()) {
+				return fmt.Errorf("EMBARGO_IMAP_SECURITY=none is allowed only for a server on this host: the password would cross the network in the clear")
+			}
+		default:
+			return fmt.Errorf("EMBARGO_IMAP_SECURITY must be tls, starttls or none")
+		}
+		if c.IMAPEvery < 10*time.Second {
+			return fmt.Errorf("EMBARGO_IMAP_EVERY must be at least 10s")
+		}
+	}
 	return nil
 }
 
@@ -290,6 +369,21 @@ func (c Config) Redacted() []string {
 		"EMBARGO_SMTP_SECURITY=" + c.SMTPSecurity,
 		"EMBARGO_SMTP_USERNAME=" + c.SMTPUsername,
 		"EMBARGO_SMTP_PASSWORD=" + redact(c.SMTPPassword),
+		"EMBARGO_SMTP_DKIM_DOMAIN=" + c.DKIMDomain,
+		"EMBARGO_SMTP_DKIM_SELECTOR=" + c.DKIMSelector,
+		"EMBARGO_SMTP_DKIM_KEY_FILE=" + c.DKIMKeyFile,
+		"EMBARGO_SMTP_LISTEN=" + c.SMTPListen,
+		"EMBARGO_SMTP_HOSTNAME=" + c.SMTPHostname,
+		"EMBARGO_SMTP_TLS_CERT=" + c.SMTPTLSCert,
+		"EMBARGO_SMTP_TLS_KEY=" + c.SMTPTLSKey,
+		fmt.Sprintf("EMBARGO_MAIL_MAX_BYTES=%d", c.MailMaxBytes),
+		"EMBARGO_IMAP_ADDR=" + c.IMAPAddr,
+		"EMBARGO_IMAP_SECURITY=" + c.IMAPSecurity,
+		"EMBARGO_IMAP_USERNAME=" + c.IMAPUsername,
+		"EMBARGO_IMAP_PASSWORD=" + redact(c.IMAPPassword),
+		"EMBARGO_IMAP_MAILBOX=" + c.IMAPMailbox,
+		"EMBARGO_IMAP_MOVE_TO=" + c.IMAPMoveTo,
+		"EMBARGO_IMAP_EVERY=" + c.IMAPEvery.String(),
 		"EMBARGO_TRUSTED_PROXIES=" + joinPrefixes(c.TrustedProxies),
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/embargo-cvd/embargo/internal/app"
+	"github.com/embargo-cvd/embargo/internal/mail/imappoll"
 	"github.com/embargo-cvd/embargo/internal/store"
 )
 
@@ -98,7 +99,87 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 			return err
 		}
 	}
+	// Mail to reporters that is due (retries after a failure included).
+	if _, err := client.Insert(ctx, OutboxArgs{}, nil); err != nil {
+		return err
+	}
 	return errors.Join(sweepErr, mailErr)
+}
+
+// OutboxArgs is the job that delivers queued mail to reporters.
+type OutboxArgs struct{}
+
+// Kind names the job in River's tables.
+func (OutboxArgs) Kind() string { return "mail_outbox" }
+
+// InsertOpts keeps at most one outbox job waiting or running across
+// replicas, so a mail is never sent by two of them at once.
+func (OutboxArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
+}
+
+type outboxWorker struct {
+	river.WorkerDefaults[OutboxArgs]
+	app *app.App
+	log *slog.Logger
+}
+
+// Work sends what is due; failed mails are retried by the outbox's own
+// backoff (recorded per mail), so the job itself fails only when the
+// database does.
+func (w *outboxWorker) Work(ctx context.Context, _ *river.Job[OutboxArgs]) error {
+	sent, err := w.app.DeliverOutbox(ctx)
+	if sent > 0 {
+		w.log.Info("mail to reporters", "sent", sent)
+	}
+	if err != nil && !errors.Is(err, ctx.Err()) {
+		// Per-mail failures are recorded and retried; not a job failure.
+		return nil
+	}
+	return err
+}
+
+// mailbox hands fetched mail to the app.
+type mailbox struct{ app *app.App }
+
+func (m mailbox) Deliver(ctx context.Context, rcpts []string, raw []byte) error {
+	return m.app.DeliverMail(ctx, rcpts, raw)
+}
+
+// IMAPArgs is the job that polls the configured IMAP mailbox.
+type IMAPArgs struct{}
+
+// Kind names the job in River's tables.
+func (IMAPArgs) Kind() string { return "imap_poll" }
+
+// InsertOpts: one poll at a time across replicas.
+func (IMAPArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
+}
+
+type imapWorker struct {
+	river.WorkerDefaults[IMAPArgs]
+	app *app.App
+	cfg imappoll.Config
+	log *slog.Logger
+}
+
+func (w *imapWorker) Work(ctx context.Context, _ *river.Job[IMAPArgs]) error {
+	st, err := imappoll.Poll(ctx, w.cfg, mailbox{w.app}, w.log)
+	if st.Stored > 0 || st.Rejected > 0 || st.Failed > 0 {
+		w.log.Info("imap poll", "stored", st.Stored, "rejected", st.Rejected, "failed", st.Failed)
+	}
+	if err != nil {
+		w.log.Warn("imap poll failed", "err", err.Error())
+	}
+	if st.Stored > 0 {
+		if _, err := river.ClientFromContext[*sql.Tx](ctx).Insert(ctx, OutboxArgs{}, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // WebhookArgs is one webhook delivery job.
@@ -136,11 +217,15 @@ type Options struct {
 	Workers int
 	// FetchPoll is how often idle workers look for new jobs (default 1s).
 	FetchPoll time.Duration
+	// IMAP, when set, is polled every IMAPEvery (default 1 minute).
+	IMAP      *imappoll.Config
+	IMAPEvery time.Duration
 }
 
 // Engine is a running River client.
 type Engine struct {
 	client *river.Client[*sql.Tx]
+	log    *slog.Logger
 }
 
 // Start migrates River's tables and starts working jobs until Stop.
@@ -164,6 +249,23 @@ func Start(ctx context.Context, st *store.Store, a *app.App, log *slog.Logger, o
 	if err := river.AddWorkerSafely(workers, &webhookWorker{app: a}); err != nil {
 		return nil, fmt.Errorf("jobs.Start: %w", err)
 	}
+	if err := river.AddWorkerSafely(workers, &outboxWorker{app: a, log: log}); err != nil {
+		return nil, fmt.Errorf("jobs.Start: %w", err)
+	}
+	periodic := []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(o.SweepEvery),
+		func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil },
+		&river.PeriodicJobOpts{RunOnStart: true})}
+	if o.IMAP != nil {
+		if o.IMAPEvery <= 0 {
+			o.IMAPEvery = time.Minute
+		}
+		if err := river.AddWorkerSafely(workers, &imapWorker{app: a, cfg: *o.IMAP, log: log}); err != nil {
+			return nil, fmt.Errorf("jobs.Start: %w", err)
+		}
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(o.IMAPEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return IMAPArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}))
+	}
 	client, err := river.NewClient(driver(st), &river.Config{
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}},
 		Workers:           workers,
@@ -171,9 +273,7 @@ func Start(ctx context.Context, st *store.Store, a *app.App, log *slog.Logger, o
 		FetchPollInterval: o.FetchPoll,
 		FetchCooldown:     min(o.FetchPoll, 100*time.Millisecond),
 		JobTimeout:        5 * time.Minute,
-		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(o.SweepEvery),
-			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil },
-			&river.PeriodicJobOpts{RunOnStart: true})},
+		PeriodicJobs:      periodic,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs.Start: %w", err)
@@ -181,7 +281,18 @@ func Start(ctx context.Context, st *store.Store, a *app.App, log *slog.Logger, o
 	if err := client.Start(ctx); err != nil {
 		return nil, fmt.Errorf("jobs.Start: %w", err)
 	}
-	return &Engine{client: client}, nil
+	e := &Engine{client: client, log: log}
+	a.SetOutboxKick(e.kickOutbox)
+	return e, nil
+}
+
+// kickOutbox queues an outbox job now (after a commit that queued mail).
+func (e *Engine) kickOutbox() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := e.client.Insert(ctx, OutboxArgs{}, nil); err != nil {
+		e.log.Warn("outbox job not queued; the next sweep sends the mail", "err", err.Error())
+	}
 }
 
 // Stop lets running jobs finish (up to ctx's deadline) and stops.

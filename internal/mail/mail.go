@@ -39,6 +39,8 @@ type Relay struct {
 	TLSConfig *tls.Config
 	// Timeout bounds one delivery (default 30s).
 	Timeout time.Duration
+	// DKIM, when set, signs every message sent.
+	DKIM *DKIM
 }
 
 // Message is one mail to send.
@@ -136,6 +138,9 @@ func (r Relay) Send(ctx context.Context, to []string, msg []byte) error {
 	from, err := mail.ParseAddress(r.From)
 	if err != nil {
 		return fmt.Errorf("mail: sender %q: %w", r.From, err)
+	}
+	if msg, err = r.DKIM.sign(msg); err != nil {
+		return err
 	}
 	if err := c.SendMail(from.Address, to, bytes.NewReader(msg)); err != nil {
 		return fmt.Errorf("mail: relay: %w", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/embargo-cvd/embargo/internal/api"
 	"github.com/embargo-cvd/embargo/internal/app"
 	"github.com/embargo-cvd/embargo/internal/embargo"
+	"github.com/embargo-cvd/embargo/internal/pgp"
 	"github.com/embargo-cvd/embargo/internal/web"
 )
 
@@ -111,6 +112,14 @@ func TestAccessByActor(t *testing.T) {
 		{"anonymous", anon, "GET", "/p/virtrigaud/SECURITY.md", nil, 200, "# Security Policy for VirtRigaud"},
 		{"anonymous", anon, "GET", "/p/virtrigaud/security.txt", nil, 200, "Contact: mailto:security@virtrigaud.io"},
 		{"anonymous", anon, "GET", "/.well-known/security.txt", nil, 404, "no default project"},
+		{"anonymous", anon, "GET", "/p/virtrigaud/pgp-key.asc", nil, 200, "BEGIN PGP PUBLIC KEY BLOCK"},
+		{"anonymous", anon, "GET", "/p/nope/pgp-key.asc", nil, 404, ""},
+		{"anonymous", anon, "GET", "/.well-known/openpgpkey/policy", nil, 200, "Web Key Directory"},
+		{"anonymous", anon, "GET", "/.well-known/openpgpkey/virtrigaud.io/policy", nil, 200, "Web Key Directory"},
+		{"anonymous", anon, "GET", "/.well-known/openpgpkey/virtrigaud.io/hu/" + pgp.WKDHash("security"), nil, 200, ""},
+		{"anonymous", anon, "GET", "/.well-known/openpgpkey/virtrigaud.io/hu/" + pgp.WKDHash("nobody"), nil, 404, "no key"},
+		{"anonymous", anon, "GET", "/.well-known/openpgpkey/hu/" + pgp.WKDHash("security"), nil, 404, "no key"},
+		{"anonymous", anon, "GET", "/.well-known/openpgpkey/virtrigaud.io/other", nil, 404, ""},
 		{"anonymous", anon, "GET", "/p/nope", nil, 404, "project &#34;nope&#34; not found"},
 		{"anonymous", anon, "GET", "/no/such/page", nil, 404, "there is no page here"},
 		{"anonymous", anon, "GET", "/healthz", nil, 200, "ok"},
@@ -234,6 +243,16 @@ func TestAccessByActor(t *testing.T) {
 		{"owner of another project", otherOwner, "POST", "/m/virtrigaud/webhooks/1/disable", none, 403, "not a member"},
 		{"owner", owner, "POST", "/m/virtrigaud/webhooks/99/disable", none, 404, "no such webhook"},
 		{"owner", owner, "POST", "/m/virtrigaud/webhooks/1/disable", none, 303, "/m/virtrigaud/webhooks"},
+		{"anonymous", anon, "GET", "/m/virtrigaud/pgp-key", nil, 303, "/login"},
+		{"triager", triager, "GET", "/m/virtrigaud/pgp-key", nil, 403, "needs the owner role"},
+		{"owner of another project", otherOwner, "GET", "/m/virtrigaud/pgp-key", nil, 403, "not a member"},
+		{"owner", owner, "GET", "/m/virtrigaud/pgp-key", nil, 200, "security@virtrigaud.io"},
+		{"triager", triager, "POST", "/m/virtrigaud/pgp-key/generate", none, 403, "needs the owner role"},
+		{"owner of another project", otherOwner, "POST", "/m/virtrigaud/pgp-key/generate", none, 403, "not a member"},
+		{"owner", owner, "POST", "/m/virtrigaud/pgp-key/generate", none, 201, "A new key is in use"},
+		{"triager", triager, "POST", "/m/virtrigaud/pgp-key/import", url.Values{"key": {"x"}}, 403, "needs the owner role"},
+		{"owner of another project", otherOwner, "POST", "/m/virtrigaud/pgp-key/import", url.Values{"key": {"x"}}, 403, "not a member"},
+		{"owner", owner, "POST", "/m/virtrigaud/pgp-key/import", url.Values{"key": {"not a key"}}, 400, ""},
 		{"viewer", viewer, "GET", "/notifications", nil, 200, "No notifications yet."},
 		{"anonymous", anon, "POST", "/notifications/read", none, 401, "sign in first"},
 		{"viewer", viewer, "POST", "/notifications/read", none, 303, "/notifications"},

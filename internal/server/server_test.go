@@ -53,6 +53,13 @@ func newHarness(t *testing.T) *harness {
 // intake.
 func newHarnessWith(t *testing.T, intake *httpx.Limiter) *harness {
 	t.Helper()
+	return newHarnessOpts(t, intake, nil)
+}
+
+// newHarnessOpts builds a harness whose app sends mail through mailer
+// (nil: no mail leaves).
+func newHarnessOpts(t *testing.T, intake *httpx.Limiter, mailer app.Mailer) *harness {
+	t.Helper()
 	ctx := context.Background()
 	clock := storetest.NewClock()
 	dbPath := filepath.Join(t.TempDir(), "embargo.db")
@@ -69,7 +76,7 @@ func newHarnessWith(t *testing.T, intake *httpx.Limiter) *harness {
 	h := &harness{t: t, store: st, clock: clock, logs: logs, dbPath: dbPath, intake: intake}
 	h.srv = httptest.NewUnstartedServer(nil)
 	base := "http://" + h.srv.Listener.Addr().String()
-	h.app = app.New(st, log, app.Options{BaseURL: base, Now: clock.Now, MaxFileBytes: 512 << 10, MaxReportBytes: 1 << 20})
+	h.app = app.New(st, log, app.Options{BaseURL: base, Now: clock.Now, MaxFileBytes: 512 << 10, MaxReportBytes: 1 << 20, Mailer: mailer})
 	w, err := web.New(h.app, log, web.Options{SessionTTL: 12 * 3600e9,
 		// The test client is the proxy: X-Forwarded-For names the client.
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},

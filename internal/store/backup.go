@@ -21,9 +21,9 @@ import (
 // TestBackupCoversEveryTable fails when a migration adds a table that is
 // not listed here.
 var backupTables = []string{
-	"projects", "policy_revisions", "project_keys", "users", "setup_tokens", "sessions",
+	"projects", "policy_revisions", "project_keys", "project_pgp_keys", "users", "setup_tokens", "sessions",
 	"members", "reports", "report_events", "attachments", "notifications", "webhooks", "webhook_deliveries", "api_tokens", "collaborators",
-	"invitations", "audit_log", "audit_head", "audit_checkpoints",
+	"invitations", "mail_threads", "report_mail", "outbound_mail", "audit_log", "audit_head", "audit_checkpoints",
 }
 
 // BackupFormat names the logical backup format, in its first line.

@@ -42,6 +42,12 @@ var sealedCells = []sealedCell{
 	{"webhooks", "secret",
 		`SELECT ref, secret FROM webhooks WHERE project_id = $1 AND substr(secret, 1, 5) <> $2`,
 		`UPDATE webhooks SET secret = $1 WHERE ref = $2`},
+	{"project_pgp_keys", "private_key",
+		`SELECT ref, private_key FROM project_pgp_keys WHERE project_id = $1 AND substr(private_key, 1, 5) <> $2`,
+		`UPDATE project_pgp_keys SET private_key = $1 WHERE ref = $2`},
+	{"outbound_mail", "message",
+		`SELECT ref, message FROM outbound_mail WHERE project_id = $1 AND substr(message, 1, 5) <> $2`,
+		`UPDATE outbound_mail SET message = $1 WHERE ref = $2`},
 }
 
 // KeyStatus is a project's keyset and how far re-sealing under its

@@ -36,6 +36,8 @@ type NewReport struct {
 	// internal notes on its timeline (after the "submitted" event).
 	Labels []string
 	Notes  []string
+	// Mail threads a report that arrived by mail and queues its receipt.
+	Mail *MailChange
 }
 
 // NewAttachment is a file to store with a report or an event.
@@ -59,7 +61,10 @@ func (s *Store) CreateReport(ctx context.Context, nr NewReport) (r embargo.Repor
 	var replayID int64
 	err = s.inTx(ctx, "store.CreateReport", func(ctx context.Context, tx *sql.Tx) error {
 		if s.dialect == Postgres && nr.IdempotencyKey == "" {
-			return s.createReportPostgres(ctx, tx, &r, nr, content, now)
+			if err := s.createReportPostgres(ctx, tx, &r, nr, content, now); err != nil {
+				return err
+			}
+			return s.applyMail(ctx, tx, r.ProjectID, r.ID, nr.Mail, now)
 		}
 		// Numbering first: the update takes the project's row lock, which
 		// serialises concurrent submissions (and their idempotency checks)
@@ -106,6 +111,9 @@ func (s *Store) CreateReport(ctx context.Context, nr NewReport) (r embargo.Repor
 			return err
 		}
 		if err := s.intakeNotes(ctx, tx, r.ProjectID, r.ID, now, nr.Notes); err != nil {
+			return err
+		}
+		if err := s.applyMail(ctx, tx, r.ProjectID, r.ID, nr.Mail, now); err != nil {
 			return err
 		}
 		return s.auditSubmit(ctx, tx, r, len(nr.Attachments))
@@ -388,6 +396,8 @@ type EventInput struct {
 	// Webhooks queues a delivery of the event to each of the project's
 	// active webhooks.
 	Webhooks bool
+	// Mail records thread keys and queues mail to the reporter.
+	Mail *MailChange
 }
 
 // ChangeReport runs fn on the current report under its row lock, then
@@ -463,6 +473,9 @@ func (s *Store) storeChange(ctx context.Context, tx *sql.Tx, r *embargo.Report, 
 				SELECT id, $1, $2, $3 FROM webhooks WHERE project_id = $4 AND active`, r.ID, ev.ID, now, r.ProjectID); err != nil {
 				return nil, fmt.Errorf("webhook deliveries: %w", err)
 			}
+		}
+		if err := s.applyMail(ctx, tx, r.ProjectID, r.ID, in.Mail, now); err != nil {
+			return nil, err
 		}
 		for _, uid := range in.Notify {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (user_id, report_id, event_id, kind, created_at) VALUES ($1, $2, $3, $4, $5)`,

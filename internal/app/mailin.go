@@ -1,0 +1,325 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/embargo-cvd/embargo/internal/embargo"
+	"github.com/embargo-cvd/embargo/internal/mail/inbound"
+	"github.com/embargo-cvd/embargo/internal/pgp"
+	"github.com/embargo-cvd/embargo/internal/sla"
+	"github.com/embargo-cvd/embargo/internal/store"
+)
+
+// replyTag starts the sub-address of a report's reply address:
+// security+r-<token>@example.org.
+const replyTag = "r-"
+
+// mailRoute is where an address leads: a project's security address, and
+// the reply token when it is a report's reply address.
+type mailRoute struct {
+	Project embargo.Project
+	Policy  *embargo.Policy
+	// Address is the project's address the recipient matched.
+	Address string
+	Token   string
+}
+
+// projectAddresses lists the security addresses of a policy, lower-cased.
+func projectAddresses(pol *embargo.Policy) []string {
+	var out []string
+	if pol.Contacts.Email != "" {
+		out = append(out, strings.ToLower(pol.Contacts.Email))
+	}
+	for _, ch := range pol.Contacts.Channels {
+		if ch.Type == embargo.ChannelEmail && ch.Address != "" {
+			out = append(out, strings.ToLower(ch.Address))
+		}
+	}
+	return out
+}
+
+// MailRecipient checks an address mail was sent to: the slug of the
+// project it reaches (its security address, a sub-address of it, or a
+// report's reply address). NotFound-kind when it reaches none, Invalid
+// when it is not an address.
+func (a *App) MailRecipient(ctx context.Context, addr string) (string, error) {
+	rt, err := a.mailRoute(ctx, addr)
+	return rt.Project.Slug, err
+}
+
+func (a *App) mailRoute(ctx context.Context, addr string) (mailRoute, error) {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	at := strings.LastIndexByte(addr, '@')
+	if at <= 0 || at == len(addr)-1 || len(addr) > 254 {
+		return mailRoute{}, embargo.Errorf(embargo.KindInvalid, "%q is not an e-mail address", addr)
+	}
+	local, domain := addr[:at], addr[at+1:]
+	base, tag, _ := strings.Cut(local, "+")
+	ps, err := a.store.Projects(ctx)
+	if err != nil {
+		return mailRoute{}, err
+	}
+	for _, p := range ps {
+		_, pol, _, err := a.policyInForce(ctx, p.Slug)
+		if err != nil {
+			return mailRoute{}, err
+		}
+		for _, pa := range projectAddresses(pol) {
+			if pa != addr && pa != base+"@"+domain {
+				continue
+			}
+			rt := mailRoute{Project: p, Policy: pol, Address: pa}
+			if pa != addr && strings.HasPrefix(tag, replyTag) {
+				rt.Token = tag[len(replyTag):]
+			}
+			return rt, nil
+		}
+	}
+	return mailRoute{}, embargo.Errorf(embargo.KindNotFound, "no project receives mail at %s", addr)
+}
+
+// MailResult says what became of a received mail.
+type MailResult struct {
+	Project string
+	Report  int64
+	// New is true when the mail opened a report, false when it joined a
+	// thread; Duplicate when it had been stored before (a retry).
+	New, Duplicate bool
+}
+
+// ReceiveMail stores one raw mail sent to rcpt: a reply (by the reply
+// address, or by In-Reply-To/References from the reporter's address)
+// joins its report's thread, anything else opens a report with a receipt
+// mailed back. It returns only once the mail is durably stored. Errors:
+// *inbound.Error for mail that can never be stored (the sender must hear
+// why); NotFound-kind for an unknown recipient; TooLarge-kind over the
+// intake limits; anything else is temporary.
+func (a *App) ReceiveMail(ctx context.Context, rcpt string, raw []byte) (MailResult, error) {
+	rt, err := a.mailRoute(ctx, rcpt)
+	if err != nil {
+		return MailResult{}, err
+	}
+	res := MailResult{Project: rt.Project.Slug}
+	hdr, err := inbound.ReadHeader(raw, a.opts.MailLimits)
+	if err != nil {
+		return res, err
+	}
+	if hdr.MessageID != "" {
+		rid, kind, err := a.store.MailThread(ctx, store.NewMailKey(rt.Project.ID, store.MailKeyInbound, hdr.MessageID).Hash)
+		if err == nil && kind == store.MailKeyInbound {
+			r, err := a.store.Report(ctx, rid)
+			if err != nil {
+				return res, err
+			}
+			res.Report, res.Duplicate = r.Number, true
+			return res, nil
+		} else if err != nil && !errors.Is(err, embargo.ErrNotFound) {
+			return res, err
+		}
+	}
+	r, threaded, err := a.mailThread(ctx, rt, hdr)
+	if err != nil {
+		return res, err
+	}
+	key, err := a.projectKey(ctx, rt.Project.ID)
+	if err != nil {
+		return res, err
+	}
+	var known []*pgp.PublicKey
+	if threaded && r.Content.PGPKey != "" {
+		if pk, err := pgp.ParsePublicKey([]byte(r.Content.PGPKey)); err == nil {
+			known = append(known, pk)
+		}
+	}
+	msg, err := inbound.Parse(raw, key, known, a.opts.MailLimits)
+	if err != nil {
+		return res, err
+	}
+	if threaded {
+		res.Report = r.Number
+		return res, a.mailReply(ctx, rt, r, msg)
+	}
+	rec, err := a.mailReport(ctx, rt, msg)
+	if err != nil {
+		return res, err
+	}
+	res.Report, res.New = rec.Report.Number, true
+	a.kickOutbox()
+	return res, nil
+}
+
+// mailThread finds the report a mail answers: by the reply address's
+// token, or by a Message-ID it refers to when it comes from the report's
+// contact address (Message-IDs travel in quoted mail; the token does not).
+func (a *App) mailThread(ctx context.Context, rt mailRoute, hdr *inbound.Header) (embargo.Report, bool, error) {
+	if rt.Token != "" {
+		rid, kind, err := a.store.MailThread(ctx, store.NewMailKey(rt.Project.ID, store.MailKeyReply, rt.Token).Hash)
+		if err == nil && kind == store.MailKeyReply {
+			r, err := a.store.Report(ctx, rid)
+			return r, err == nil, err
+		}
+		if err != nil && !errors.Is(err, embargo.ErrNotFound) {
+			return embargo.Report{}, false, err
+		}
+	}
+	refs := append(append([]string(nil), hdr.InReplyTo...), hdr.References...)
+	for i := len(refs) - 1; i >= 0; i-- {
+		for _, kind := range []string{store.MailKeyOutbound, store.MailKeyInbound} {
+			rid, k, err := a.store.MailThread(ctx, store.NewMailKey(rt.Project.ID, kind, refs[i]).Hash)
+			if errors.Is(err, embargo.ErrNotFound) || (err == nil && k != kind) {
+				continue
+			}
+			if err != nil {
+				return embargo.Report{}, false, err
+			}
+			r, err := a.store.Report(ctx, rid)
+			if err != nil {
+				return r, false, err
+			}
+			if strings.EqualFold(r.Content.Contact, hdr.From) {
+				return r, true, nil
+			}
+		}
+	}
+	return embargo.Report{}, false, nil
+}
+
+// mailText splits a mail's text into what fits a report field and, when
+// it is longer, the whole text as a file.
+func mailText(text string) (string, []Upload) {
+	text = strings.TrimSpace(strings.ReplaceAll(text, "\r\n", "\n"))
+	if utf8.RuneCountInString(text) <= embargo.MaxText {
+		return text, nil
+	}
+	cut := []rune(text)[:embargo.MaxText-200]
+	return string(cut) + "\n\n[The message was longer: the whole text is attached as message.txt.]",
+		[]Upload{{Name: "message.txt", ContentType: "text/plain; charset=utf-8", Data: []byte(text)}}
+}
+
+func mailUploads(msg *inbound.Message) []Upload {
+	var out []Upload
+	for _, at := range msg.Attachments {
+		out = append(out, Upload{Name: at.Name, ContentType: at.ContentType, Data: at.Data})
+	}
+	return out
+}
+
+// mailReply adds a mail to its report's thread as the reporter's message;
+// a key the reporter signed with (or announced by Autocrypt) becomes the
+// report's reporter key when it has none.
+func (a *App) mailReply(ctx context.Context, rt mailRoute, r embargo.Report, msg *inbound.Message) error {
+	body, extra := mailText(msg.Text)
+	files := append(extra, mailUploads(msg)...)
+	if body == "" && len(files) == 0 {
+		body = "(an empty mail)"
+	}
+	body, err := checkBody(body, len(files) > 0)
+	if err != nil {
+		return err
+	}
+	stored, err := a.checkFiles(files, int64(len(body)))
+	if err != nil {
+		return err
+	}
+	mc := &store.MailChange{Encrypted: msg.Encrypted}
+	if msg.MessageID != "" {
+		mc.Keys = append(mc.Keys, store.NewMailKey(rt.Project.ID, store.MailKeyInbound, msg.MessageID))
+	}
+	_, _, err = a.store.ChangeReport(ctx, r.ID, func(r *embargo.Report, _ []embargo.Event) ([]store.EventInput, error) {
+		if r.Content.PGPKey == "" && msg.SenderKey != nil {
+			r.Content.PGPKey = string(msg.SenderKey.Armored())
+		}
+		return []store.EventInput{{Event: embargo.Event{Actor: embargo.ActorReporter, Kind: embargo.EventMessage,
+			Audience: embargo.AudienceThread, Body: body}, Attachments: stored, Mail: mc}}, nil
+	})
+	if err == nil {
+		a.log.Info("mail stored", "project", rt.Project.Slug, "report", r.Number, "encrypted", msg.Encrypted, "files", len(stored))
+	}
+	return err
+}
+
+// mailReport opens a report from a mail and queues its receipt.
+func (a *App) mailReport(ctx context.Context, rt mailRoute, msg *inbound.Message) (Receipt, error) {
+	title := strings.Join(strings.Fields(msg.Subject), " ")
+	if utf8.RuneCountInString(title) > embargo.MaxTitle {
+		title = string([]rune(title)[:embargo.MaxTitle-1]) + "…"
+	}
+	if title == "" {
+		title = "(no subject)"
+	}
+	desc, files := mailText(msg.Text)
+	if desc == "" {
+		desc = "(The mail had no text; see its attachments.)"
+	}
+	content := embargo.ReportContent{Title: title, Description: desc}
+	if addr, err := mail.ParseAddress(msg.From); err == nil && addr.Address == msg.From {
+		content.Contact = msg.From
+	}
+	if msg.SenderKey != nil {
+		content.PGPKey = string(msg.SenderKey.Armored())
+	}
+	sub := Submission{Content: content, Files: append(files, mailUploads(msg)...), Channel: embargo.IntakeEmail}
+	sub.mail = func(p embargo.Project, pol *embargo.Policy, token string, promises []sla.Promise) (*store.MailChange, error) {
+		mc := &store.MailChange{Encrypted: msg.Encrypted}
+		if msg.MessageID != "" {
+			mc.Keys = append(mc.Keys, store.NewMailKey(p.ID, store.MailKeyInbound, msg.MessageID))
+		}
+		if msg.Automatic || content.Contact == "" {
+			return mc, nil
+		}
+		env := a.envelope(p, pol, rt.Address, content.Contact, msg.SenderKey, mc)
+		env.Subject = "Your report to " + p.Name + " was received"
+		env.InReplyTo = msg.MessageID
+		env.Body = receiptText(p, pol, a.opts.BaseURL+"/t/"+token, promises)
+		return mc, a.queue(mc, "receipt", env)
+	}
+	rec, err := a.SubmitReport(ctx, rt.Project.Slug, sub)
+	if err != nil {
+		return rec, fmt.Errorf("app.ReceiveMail: %w", err)
+	}
+	return rec, nil
+}
+
+// MailReply turns an error of ReceiveMail into what the sending server is
+// told: the parser's own reply, 550 for an unknown recipient, 552 over the
+// intake limits, 554 for a mail that can never become a report, and 451
+// (try again later) for anything else, so that nothing is lost.
+func MailReply(err error) *inbound.Error {
+	var ie *inbound.Error
+	switch {
+	case errors.As(err, &ie):
+		return ie
+	case errors.Is(err, embargo.ErrNotFound):
+		return &inbound.Error{Code: 550, Enhanced: [3]int{5, 1, 1}, Message: embargo.MessageOf(err)}
+	case errors.Is(err, embargo.ErrTooLarge):
+		return &inbound.Error{Code: 552, Enhanced: [3]int{5, 3, 4}, Message: embargo.MessageOf(err)}
+	case errors.Is(err, embargo.ErrInvalid):
+		return &inbound.Error{Code: 554, Enhanced: [3]int{5, 6, 0}, Message: embargo.MessageOf(err)}
+	}
+	return &inbound.Error{Code: 451, Enhanced: [3]int{4, 3, 0}, Message: "the message could not be stored now; try again later"}
+}
+
+// DeliverMail stores a mail fetched from a mailbox (IMAP): it goes to the
+// first of rcpts that reaches a project. The error, when not nil, is a
+// *inbound.Error whose Permanent method says whether to try again.
+func (a *App) DeliverMail(ctx context.Context, rcpts []string, raw []byte) error {
+	for _, rcpt := range rcpts {
+		if _, err := a.mailRoute(ctx, rcpt); err != nil {
+			continue
+		}
+		if _, err := a.ReceiveMail(ctx, rcpt, raw); err != nil {
+			reply := MailReply(err)
+			if !reply.Permanent() {
+				a.log.Warn("mail not stored", "err", err.Error())
+			}
+			return reply
+		}
+		return nil
+	}
+	return &inbound.Error{Code: 550, Enhanced: [3]int{5, 1, 1}, Message: "none of the recipients is a project's security address"}
+}
