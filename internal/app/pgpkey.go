@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
 	"github.com/embargo-cvd/embargo/internal/pgp"
@@ -51,7 +52,13 @@ func (a *App) generateKey(ctx context.Context, p embargo.Project, actor embargo.
 	if err != nil {
 		return ProjectKey{}, err
 	}
-	k, err := pgp.Generate(name, email, a.now())
+	// The key's creation time is what peers check it against: never
+	// ahead of the real clock, whatever the app's clock says.
+	created := a.now()
+	if real := time.Now(); created.After(real) {
+		created = real
+	}
+	k, err := pgp.Generate(name, email, created)
 	if err != nil {
 		return ProjectKey{}, fmt.Errorf("app.GeneratePGPKey(%s): %w", slug, err)
 	}

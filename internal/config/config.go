@@ -69,6 +69,8 @@ type Config struct {
 	// empty: off.
 	IMAPAddr, IMAPSecurity, IMAPUsername, IMAPPassword, IMAPMailbox, IMAPMoveTo string
 	IMAPEvery                                                                   time.Duration
+	// SignSecurityTxt clear-signs security.txt with the project's key.
+	SignSecurityTxt bool
 	// WebhookAllowPrivate lets webhooks reach loopback, private and
 	// link-local addresses.
 	WebhookAllowPrivate bool
@@ -122,6 +124,7 @@ var Env = [][2]string{
 	{"EMBARGO_IMAP_MAILBOX", "mailbox to read (default INBOX)"},
 	{"EMBARGO_IMAP_MOVE_TO", "mailbox stored messages are moved to (default: they stay, flagged $EmbargoStored)"},
 	{"EMBARGO_IMAP_EVERY", "how often the mailbox is polled (default 1m)"},
+	{"EMBARGO_SIGN_SECURITY_TXT", "clear-sign each project's security.txt with its OpenPGP key (default false)"},
 	{"EMBARGO_TRUSTED_PROXIES", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is trusted"},
 }
 
@@ -175,6 +178,13 @@ func Load(getenv func(string) string) (Config, error) {
 	case "false", "0", "":
 	default:
 		return c, fmt.Errorf("EMBARGO_WEBHOOK_ALLOW_PRIVATE: want true or false, not %q", v)
+	}
+	switch v := get("EMBARGO_SIGN_SECURITY_TXT", "false"); v {
+	case "true", "1":
+		c.SignSecurityTxt = true
+	case "false", "0", "":
+	default:
+		return c, fmt.Errorf("EMBARGO_SIGN_SECURITY_TXT: want true or false, not %q", v)
 	}
 	c.SMTPRelay, c.SMTPFrom = get("EMBARGO_SMTP_RELAY", ""), get("EMBARGO_SMTP_FROM", "")
 	c.SMTPSecurity = get("EMBARGO_SMTP_SECURITY", "starttls")
@@ -384,6 +394,7 @@ func (c Config) Redacted() []string {
 		"EMBARGO_IMAP_MAILBOX=" + c.IMAPMailbox,
 		"EMBARGO_IMAP_MOVE_TO=" + c.IMAPMoveTo,
 		"EMBARGO_IMAP_EVERY=" + c.IMAPEvery.String(),
+		fmt.Sprintf("EMBARGO_SIGN_SECURITY_TXT=%t", c.SignSecurityTxt),
 		"EMBARGO_TRUSTED_PROXIES=" + joinPrefixes(c.TrustedProxies),
 	}
 }

@@ -372,3 +372,33 @@ func TestSMTPRefusals(t *testing.T) {
 		t.Errorf("store down: %v", err)
 	}
 }
+
+// TestMailCanariesStaySealed: what comes by mail (subject, text, file
+// names and contents, the sender's address) and what waits in the outbox
+// is in no database file, log or backup in clear.
+func TestMailCanariesStaySealed(t *testing.T) {
+	m := newMailHarness(t)
+	msg := "From: Canary <canary-from-7f3a9c@example.net>\r\nTo: security@virtrigaud.io\r\nSubject: CANARY-subject-7f3a9c\r\n" +
+		"Message-ID: <canary-msgid-7f3a9c@example.net>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain\r\n\r\nCANARY-text-7f3a9c\r\n--b\r\nContent-Type: application/octet-stream\r\n" +
+		"Content-Disposition: attachment; filename=\"CANARY-file-7f3a9c.bin\"\r\n\r\nCANARY-filedata-7f3a9c\r\n--b--\r\n"
+	if err := smtpSend(t, m.listen, "canary-from-7f3a9c@example.net", []string{"security@virtrigaud.io"}, []byte(msg)); err != nil {
+		t.Fatal(err)
+	}
+	owner := m.member("owner@demo.org", "virtrigaud", embargo.RoleOwner)
+	m.post(owner, "/m/virtrigaud/reports/1/messages", map[string][]string{"body": {"CANARY-outbox-7f3a9c"}})
+	page := body(m.get(owner, "/m/virtrigaud/reports/1"))
+	for _, want := range []string{"CANARY-subject-7f3a9c", "CANARY-text-7f3a9c", "CANARY-file-7f3a9c.bin", "canary-from-7f3a9c@example.net", "CANARY-outbox-7f3a9c"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the report page lacks %s", want)
+		}
+	}
+	// Queued and not yet sent: the outbox holds the text, sealed.
+	if raw := m.atRest(); bytes.Contains(raw, []byte("7f3a9c")) {
+		i := bytes.Index(raw, []byte("7f3a9c"))
+		t.Fatalf("a canary is at rest in clear: …%q…", raw[max(0, i-40):min(len(raw), i+20)])
+	}
+	if sent := m.deliverOutbox(); len(sent) != 2 || !bytes.Contains(sent[1].Data, []byte("CANARY-outbox-7f3a9c")) {
+		t.Fatalf("sent %d", len(sent))
+	}
+}

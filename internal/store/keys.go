@@ -46,7 +46,7 @@ var sealedCells = []sealedCell{
 		`SELECT ref, private_key FROM project_pgp_keys WHERE project_id = $1 AND substr(private_key, 1, 5) <> $2`,
 		`UPDATE project_pgp_keys SET private_key = $1 WHERE ref = $2`},
 	{"outbound_mail", "message",
-		`SELECT ref, message FROM outbound_mail WHERE project_id = $1 AND substr(message, 1, 5) <> $2`,
+		`SELECT ref, message FROM outbound_mail WHERE project_id = $1 AND length(message) > 0 AND substr(message, 1, 5) <> $2`,
 		`UPDATE outbound_mail SET message = $1 WHERE ref = $2`},
 }
 

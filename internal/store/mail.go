@@ -250,17 +250,24 @@ func (s *Store) OutboundFor(ctx context.Context, reportID int64) ([]Outbound, er
 	return out, rows.Err()
 }
 
-// RecordOutbound records one delivery attempt: sent when sendErr is nil,
-// else the error (cut to 500 bytes) and the next attempt, or given up.
+// RecordOutbound records one delivery attempt: sent (and its envelope
+// erased) when sendErr is nil, else the error (cut to 500 bytes) and the
+// next attempt, or given up (the envelope erased too).
 func (s *Store) RecordOutbound(ctx context.Context, id int64, sendErr error, next time.Time, giveUp bool) error {
 	now := s.now()
 	return s.inTx(ctx, "store.RecordOutbound", func(ctx context.Context, tx *sql.Tx) error {
 		if sendErr == nil {
-			_, err := tx.ExecContext(ctx, `UPDATE outbound_mail SET attempts = attempts + 1, sent_at = $1, last_error = '' WHERE id = $2`, now, id)
+			// A sent mail's envelope is emptied: the receipt held a thread
+			// link, and nothing needs the text once the reporter has it.
+			_, err := tx.ExecContext(ctx, `UPDATE outbound_mail SET attempts = attempts + 1, sent_at = $1, last_error = '', message = $2 WHERE id = $3`,
+				now, []byte{}, id)
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE outbound_mail SET attempts = attempts + 1, last_error = $1, next_attempt = $2, gave_up = $3 WHERE id = $4`,
-			truncate(sendErr.Error(), 500), next.UTC(), giveUp, id)
+		if _, err := tx.ExecContext(ctx, `UPDATE outbound_mail SET attempts = attempts + 1, last_error = $1, next_attempt = $2, gave_up = $3 WHERE id = $4`,
+			truncate(sendErr.Error(), 500), next.UTC(), giveUp, id); err != nil || !giveUp {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE outbound_mail SET message = $1 WHERE id = $2`, []byte{}, id)
 		return err
 	})
 }

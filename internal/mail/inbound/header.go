@@ -66,16 +66,65 @@ func readTopHeader(raw []byte, lim Limits) (textproto.Header, []byte, *Error) {
 }
 
 // readPartHeader splits b into its header block and body and parses the
-// header with go-message. bad reports that a field could not be parsed: h
-// then holds the fields before it. The only error is a header block larger
-// than max.
+// header with go-message. bad reports that some lines are not header
+// fields: h then holds the fields among them that are. The only error is a
+// header block larger than max.
 func readPartHeader(b []byte, max int) (h textproto.Header, body []byte, bad bool, e *Error) {
 	block, body, ok := splitHeader(b, max)
 	if !ok {
 		return h, nil, false, errMalformed(msgHeaderTooBig)
 	}
 	h, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(block)))
+	if err != nil {
+		h, _ = textproto.ReadHeader(bufio.NewReader(bytes.NewReader(validFields(block))))
+	}
 	return h, body, err != nil, nil
+}
+
+// validFields returns the lines of a header block that go-message can read:
+// "name: value" lines with a valid name and the continuation lines after
+// them. Broken mailers write the odd line that is not a field; the fields
+// after it still count.
+func validFields(block []byte) []byte {
+	out := make([]byte, 0, len(block))
+	kept := false
+	for len(block) > 0 {
+		line := block
+		if i := bytes.IndexByte(block, '\n'); i >= 0 {
+			line = block[:i+1]
+		}
+		block = block[len(line):]
+		switch {
+		case line[0] == ' ' || line[0] == '\t':
+		case validFieldName(line):
+			kept = true
+		default:
+			kept = false
+		}
+		if kept {
+			out = append(out, line...)
+		}
+	}
+	return out
+}
+
+// validFieldName reports a line that starts with a field name (RFC 5322
+// printable ASCII without colon; blanks before the colon are tolerated).
+func validFieldName(line []byte) bool {
+	i := bytes.IndexByte(line, ':')
+	if i < 0 {
+		return false
+	}
+	name := bytes.TrimRight(line[:i], " \t")
+	if len(name) == 0 {
+		return false
+	}
+	for _, c := range name {
+		if c < 33 || c > 126 {
+			return false
+		}
+	}
+	return true
 }
 
 // splitHeader returns the header block of b (up to and including the blank

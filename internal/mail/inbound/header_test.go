@@ -67,6 +67,17 @@ func TestReadHeader(t *testing.T) {
 			MessageID: "no-brackets@example.org", InReplyTo: []string{"ok@example.org"},
 		},
 	}, {
+		name: "lines that are not fields are skipped",
+		raw: crlf(
+			"From: a@example.org",
+			"this line is no field",
+			"  nor is its continuation",
+			"Subject: still read",
+			"",
+			"body",
+		),
+		want: Header{From: "a@example.org", Subject: "still read"},
+	}, {
 		name: "mbox From line and LF",
 		raw:  []byte("From alice@example.org Mon Jan  1 00:00:00 2024\nFrom: alice@example.org\nSubject: mbox\n\nbody\n"),
 		want: Header{From: "alice@example.org", Subject: "mbox"},

@@ -53,6 +53,7 @@ func Run(t *testing.T, open Opener) {
 		"ChangeReportPair":            testChangeReportPair,
 		"AuditEntries":                testAuditEntries,
 		"KeyRotation":                 testKeyRotation,
+		"Mail":                        testMail,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) { fn(t, open) })
