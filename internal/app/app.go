@@ -37,6 +37,11 @@ type App struct {
 	tokenKey []byte
 	// publicStats caches public response statistics by project id.
 	publicStats sync.Map // int64 -> Performance
+	// routes caches the projects' mail addresses for a few seconds (every
+	// mail asks at RCPT and again at DATA); keys caches parsed project keys
+	// by their ref, which changes with the key.
+	routes mailRoutes
+	keys   sync.Map // ref -> *pgp.Key
 }
 
 // Options configure the App.
@@ -137,6 +142,7 @@ func (a *App) AddProject(ctx context.Context, actor embargo.Actor, file string, 
 		return p, fmt.Errorf("app.AddProject: %w", err)
 	}
 	a.log.Info("project created", "project", p.Slug, "actor", string(actor))
+	a.routes.reset()
 	a.ensurePGPKey(ctx, p, actor)
 	return p, nil
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
@@ -52,6 +54,50 @@ func (a *App) MailRecipient(ctx context.Context, addr string) (string, error) {
 	return rt.Project.Slug, err
 }
 
+// mailRoutes caches which project each security address reaches.
+type mailRoutes struct {
+	mu     sync.Mutex
+	at     time.Time
+	byAddr map[string]mailRoute
+}
+
+// routeTTL is how long a replica trusts its list of addresses: a policy
+// changed on another replica reaches this one's mail within it.
+const routeTTL = 5 * time.Second
+
+func (m *mailRoutes) reset() {
+	m.mu.Lock()
+	m.byAddr = nil
+	m.mu.Unlock()
+}
+
+// addresses returns the address → route map, rebuilt when stale.
+func (a *App) addresses(ctx context.Context) (map[string]mailRoute, error) {
+	a.routes.mu.Lock()
+	defer a.routes.mu.Unlock()
+	if a.routes.byAddr != nil && time.Since(a.routes.at) < routeTTL {
+		return a.routes.byAddr, nil
+	}
+	ps, err := a.store.Projects(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]mailRoute{}
+	for _, p := range ps {
+		_, pol, _, err := a.policyInForce(ctx, p.Slug)
+		if err != nil {
+			return nil, err
+		}
+		for _, pa := range projectAddresses(pol) {
+			if _, taken := m[pa]; !taken {
+				m[pa] = mailRoute{Project: p, Policy: pol, Address: pa}
+			}
+		}
+	}
+	a.routes.byAddr, a.routes.at = m, time.Now()
+	return m, nil
+}
+
 func (a *App) mailRoute(ctx context.Context, addr string) (mailRoute, error) {
 	addr = strings.ToLower(strings.TrimSpace(addr))
 	at := strings.LastIndexByte(addr, '@')
@@ -60,25 +106,18 @@ func (a *App) mailRoute(ctx context.Context, addr string) (mailRoute, error) {
 	}
 	local, domain := addr[:at], addr[at+1:]
 	base, tag, _ := strings.Cut(local, "+")
-	ps, err := a.store.Projects(ctx)
+	routes, err := a.addresses(ctx)
 	if err != nil {
 		return mailRoute{}, err
 	}
-	for _, p := range ps {
-		_, pol, _, err := a.policyInForce(ctx, p.Slug)
-		if err != nil {
-			return mailRoute{}, err
+	if rt, ok := routes[addr]; ok {
+		return rt, nil
+	}
+	if rt, ok := routes[base+"@"+domain]; ok {
+		if strings.HasPrefix(tag, replyTag) {
+			rt.Token = tag[len(replyTag):]
 		}
-		for _, pa := range projectAddresses(pol) {
-			if pa != addr && pa != base+"@"+domain {
-				continue
-			}
-			rt := mailRoute{Project: p, Policy: pol, Address: pa}
-			if pa != addr && strings.HasPrefix(tag, replyTag) {
-				rt.Token = tag[len(replyTag):]
-			}
-			return rt, nil
-		}
+		return rt, nil
 	}
 	return mailRoute{}, embargo.Errorf(embargo.KindNotFound, "no project receives mail at %s", addr)
 }
@@ -269,7 +308,7 @@ func (a *App) mailReport(ctx context.Context, rt mailRoute, msg *inbound.Message
 		if msg.MessageID != "" {
 			mc.Keys = append(mc.Keys, store.NewMailKey(p.ID, store.MailKeyInbound, msg.MessageID))
 		}
-		if msg.Automatic || content.Contact == "" {
+		if msg.Automatic || content.Contact == "" || a.opts.Mailer == nil {
 			return mc, nil
 		}
 		env := a.envelope(p, pol, rt.Address, content.Contact, msg.SenderKey, mc)

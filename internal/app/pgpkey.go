@@ -126,15 +126,28 @@ func (a *App) publicKeyOf(ctx context.Context, projectID int64) (ProjectKey, err
 }
 
 // projectKey returns the project's private key, nil when it has none.
+// Parsed keys are cached by their ref, which a new key changes.
 func (a *App) projectKey(ctx context.Context, projectID int64) (*pgp.Key, error) {
-	k, err := a.store.PGPKey(ctx, projectID)
+	ref, err := a.store.PGPKeyRef(ctx, projectID)
 	if errors.Is(err, embargo.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return pgp.ParsePrivateKey(k.PrivateKey)
+	if k, ok := a.keys.Load(ref); ok {
+		return k.(*pgp.Key), nil
+	}
+	stored, err := a.store.PGPKey(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	k, err := pgp.ParsePrivateKey(stored.PrivateKey)
+	if err != nil {
+		return nil, err
+	}
+	a.keys.Store(stored.Ref, k)
+	return k, nil
 }
 
 // WKDKey answers a Web Key Directory lookup: the binary public key of the

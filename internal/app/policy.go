@@ -19,6 +19,7 @@ import (
 // ReapplyPolicy is run. It returns the new revision and how many open
 // reports are on an earlier one.
 func (a *App) UpdatePolicy(ctx context.Context, actor embargo.Actor, file string, src []byte) (embargo.Project, int, error) {
+	defer a.routes.reset()
 	pol, diags := policy.Check(src, a.now())
 	if err := diags.Err(file); err != nil {
 		return embargo.Project{}, 0, err

@@ -60,7 +60,9 @@ type Case struct {
 	CVSS3Score, CVSS4Score float64
 	// DerivedSeverity is the severity the CVSS score gives, if any.
 	DerivedSeverity string
-	Now             time.Time
+	// Mail is the mail sent (or queued) to the reporter, newest first.
+	Mail []store.Outbound
+	Now  time.Time
 }
 
 // CanTriage reports whether the viewer may change the report.
@@ -97,6 +99,9 @@ func (a *App) Case(ctx context.Context, u embargo.User, slug string, n int64) (C
 	c := Case{Project: p, Policy: pol, Report: r, Role: role, Timeline: entries, Timers: timers(pol, r, evs, now),
 		Next: embargo.Next(r.State, r.Resume), Members: members, Now: now}
 	c.CVSS3Score, c.CVSS4Score, c.DerivedSeverity = scores(pol, r)
+	if c.Mail, err = a.store.OutboundFor(ctx, r.ID); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 

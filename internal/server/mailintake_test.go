@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/mail"
@@ -298,6 +299,9 @@ func TestPlainMailThread(t *testing.T) {
 	if page := body(m.get(owner, "/m/virtrigaud/reports/1")); !strings.Contains(page, "Happy to help, b2@example.com") || strings.Contains(page, "e1@example.org") {
 		t.Error("the answer is not in Bob's thread, or Eve's is")
 	}
+	if page := body(m.get(owner, "/m/virtrigaud/reports/1")); !strings.Contains(page, "Mail to the reporter") || !strings.Contains(page, "receipt: sent") || !strings.Contains(page, "status: sent") {
+		t.Error("the case page does not show the mail sent to the reporter")
+	}
 }
 
 // TestEncryptedMailWithoutKeyGetsNoContent: a reporter who encrypted but
@@ -362,6 +366,20 @@ func TestSMTPRefusals(t *testing.T) {
 	k, _ := m.app.PublicPGPKey(context.Background(), "virtrigaud")
 	if smtpCode(err) != 554 || !strings.Contains(err.Error(), k.Fingerprint) {
 		t.Errorf("encrypted to another key: %v", err)
+	}
+	// Hostile structure and garbage OpenPGP: a clear 554, quickly.
+	var deep strings.Builder
+	deep.WriteString("From: x@example.com\r\nSubject: deep\r\nMIME-Version: 1.0\r\n")
+	for i := range 1000 {
+		fmt.Fprintf(&deep, "Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n", i, i)
+	}
+	garbage := "From: x@example.com\r\nSubject: g\r\n\r\n-----BEGIN PGP MESSAGE-----\r\n\r\nhQIMA3f0AAAAAAAAARAAnot-a-packet\r\n-----END PGP MESSAGE-----\r\n"
+	for name, msg := range map[string]string{"1000 nested multiparts": deep.String(), "garbage PGP packets": garbage} {
+		start := time.Now()
+		err := smtpSend(t, m.listen, "x@example.com", []string{"security@virtrigaud.io"}, []byte(msg))
+		if smtpCode(err) != 554 || time.Since(start) > 5*time.Second {
+			t.Errorf("%s: %v after %v", name, err, time.Since(start))
+		}
 	}
 	if n := m.reportCount(); n != 0 {
 		t.Fatalf("refused mail made %d reports", n)

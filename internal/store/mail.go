@@ -73,6 +73,16 @@ func (s *Store) PGPKey(ctx context.Context, projectID int64) (PGPKey, error) {
 	return k, nil
 }
 
+// PGPKeyRef returns the ref of the project's active key (it changes with
+// the key, so callers may cache the key by it); NotFound-kind when none.
+func (s *Store) PGPKeyRef(ctx context.Context, projectID int64) (string, error) {
+	var ref string
+	if err := s.r.QueryRowContext(ctx, `SELECT ref FROM project_pgp_keys WHERE project_id = $1 AND active`, projectID).Scan(&ref); err != nil {
+		return "", fmt.Errorf("store.PGPKeyRef(%d): %w", projectID, notFound(err, "OpenPGP key"))
+	}
+	return ref, nil
+}
+
 // PublicPGPKey returns the project's active public key and fingerprint
 // without opening anything; a NotFound-kind error when it has none.
 func (s *Store) PublicPGPKey(ctx context.Context, projectID int64) (fingerprint, public string, err error) {
