@@ -20,6 +20,7 @@ run:
 ## test: the whole suite, with the race detector. The PostgreSQL half runs
 ## when EMBARGO_TEST_POSTGRES_URL is set (bash .ci/run sets it).
 test:
+	bash .ci/tools.sh
 	$(GO) test -race -count=1 -timeout 15m ./...
 
 ## lint: gofmt, go vet, staticcheck
@@ -34,6 +35,7 @@ $(STATICCHECK):
 	$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 tools: $(STATICCHECK)
+	bash .ci/tools.sh
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
