@@ -452,7 +452,7 @@ func (a *App) timeline(ctx context.Context, evs []embargo.Event, forReporter boo
 			who = a.actorName(ctx, e.Actor)
 			names[e.Actor] = who
 		}
-		if forReporter && e.Kind != embargo.EventMessage && e.Kind != embargo.EventState && e.Kind != embargo.EventDuplicate {
+		if forReporter && e.Kind != embargo.EventMessage && e.Kind != embargo.EventState && e.Kind != embargo.EventDuplicate && e.Kind != embargo.EventDisclosure {
 			e.Body = ""
 		}
 		out[i] = TimelineEntry{Event: e, Who: who}

@@ -376,6 +376,13 @@ const (
 	// EventPolicy records that a report's promises were re-applied from a
 	// newer policy revision (From and To are the revision numbers).
 	EventPolicy EventKind = "policy"
+	// EventAdvisory records an advisory of the report: drafted, published
+	// (To the advisory's reference, From the action), updated, withdrawn.
+	EventAdvisory EventKind = "advisory"
+	// EventDisclosure is a step of the disclosure negotiation: From
+	// "proposed" or "agreed", To the instant (RFC 3339, UTC), Body the
+	// reason of an extension. Shown on the thread.
+	EventDisclosure EventKind = "disclosure"
 )
 
 // Event is one entry of a report's timeline: who did what, when, and what

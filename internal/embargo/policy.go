@@ -184,6 +184,9 @@ type Disclosure struct {
 	MaxEmbargo        Duration
 	ReporterMustAgree bool
 	Notes             string
+	// AdvisoryPrefix starts the project's advisory references
+	// ("VIRT" gives VIRT-2026-0001); empty: the slug, upper-cased.
+	AdvisoryPrefix string
 }
 
 // Credit is the credit policy.

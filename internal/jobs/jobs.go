@@ -74,14 +74,21 @@ type sweepWorker struct {
 	log *slog.Logger
 }
 
-// Work takes the due SLA actions, then mails the notifications they made
-// (and any earlier ones still unsent). An error makes River retry the job
+// Work takes the due SLA actions and publishes the advisories whose
+// disclosure instant has come, then mails the notifications they made (and
+// any earlier ones still unsent). An error makes River retry the job
 // with backoff; both steps are idempotent.
 func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 	n, sweepErr := w.app.SweepSLA(ctx)
 	if n > 0 {
 		w.log.Info("sla sweep", "actions", n)
 	}
+	// Advisories whose agreed disclosure instant has come are published.
+	published, pubErr := w.app.PublishDue(ctx)
+	if published > 0 {
+		w.log.Info("advisories published on schedule", "count", published)
+	}
+	sweepErr = errors.Join(sweepErr, pubErr)
 	// Deliver what the sweep made even when some report failed.
 	sent, mailErr := w.app.DeliverNotificationEmails(ctx)
 	if sent > 0 {

@@ -98,6 +98,7 @@ func (b *builder) build(r *rawPolicy) *embargo.Policy {
 	b.versions(r, pol)
 
 	pol.Disclosure.Notes = r.Disclosure.Notes
+	pol.Disclosure.AdvisoryPrefix = r.Disclosure.AdvisoryPrefix
 	pol.Disclosure.ReporterMustAgree = r.Disclosure.ReporterMustAgree == nil || *r.Disclosure.ReporterMustAgree
 	if r.Disclosure.DefaultEmbargo != "" {
 		pol.Disclosure.DefaultEmbargo = b.duration(r.Disclosure.DefaultEmbargo, p("disclosure", "default_embargo"))

@@ -67,6 +67,7 @@ type rawPolicy struct {
 		MaxEmbargo        string `json:"max_embargo"`
 		ReporterMustAgree *bool  `json:"reporter_must_agree"`
 		Notes             string `json:"notes"`
+		AdvisoryPrefix    string `json:"advisory_prefix"`
 	} `json:"disclosure"`
 	Credit struct {
 		Offered    *bool    `json:"offered"`

@@ -48,6 +48,9 @@ var sealedCells = []sealedCell{
 	{"outbound_mail", "message",
 		`SELECT ref, message FROM outbound_mail WHERE project_id = $1 AND length(message) > 0 AND substr(message, 1, 5) <> $2`,
 		`UPDATE outbound_mail SET message = $1 WHERE ref = $2`},
+	{"advisories", "draft",
+		`SELECT ref, draft FROM advisories WHERE project_id = $1 AND substr(draft, 1, 5) <> $2`,
+		`UPDATE advisories SET draft = $1 WHERE ref = $2`},
 }
 
 // KeyStatus is a project's keyset and how far re-sealing under its

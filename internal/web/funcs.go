@@ -164,6 +164,18 @@ func eventText(e app.TimelineEntry) string {
 		return "sent a reminder (" + strings.ToLower(embargo.StageTitle(e.From)) + ", " + strings.TrimPrefix(e.To, "reminder:") + " left)"
 	case embargo.EventPolicy:
 		return fmt.Sprintf("re-applied the promises of policy revision %s (was %s)", e.To, e.From)
+	case embargo.EventAdvisory:
+		return e.From + " the advisory " + e.To
+	case embargo.EventDisclosure:
+		at, err := time.Parse(time.RFC3339, e.To)
+		when := e.To
+		if err == nil {
+			when = app.DeadlineText(at)
+		}
+		if e.From == "agreed" {
+			return "agreed to disclose on " + when
+		}
+		return "proposed to disclose on " + when
 	}
 	return string(e.Kind)
 }

@@ -54,6 +54,7 @@ func Run(t *testing.T, open Opener) {
 		"AuditEntries":                testAuditEntries,
 		"KeyRotation":                 testKeyRotation,
 		"Mail":                        testMail,
+		"Advisories":                  testAdvisories,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) { fn(t, open) })
