@@ -230,7 +230,7 @@ func (a *App) ReporterProposeDisclosure(ctx context.Context, token string, at ti
 	if err != nil {
 		return err
 	}
-	p, err := a.projectByID(ctx, r.ProjectID)
+	p, err := a.store.Project(ctx, r.ProjectID)
 	if err != nil {
 		return err
 	}
@@ -243,7 +243,7 @@ func (a *App) ReporterAcceptDisclosure(ctx context.Context, token string) error 
 	if err != nil {
 		return err
 	}
-	p, err := a.projectByID(ctx, r.ProjectID)
+	p, err := a.store.Project(ctx, r.ProjectID)
 	if err != nil {
 		return err
 	}

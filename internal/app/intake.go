@@ -261,6 +261,21 @@ type Thread struct {
 	Events []TimelineEntry
 	Timers []sla.Timer
 	Now    time.Time
+	// Disclosure is where the disclosure negotiation stands.
+	Disclosure Disclosure
+}
+
+// CreditLine is how the reporter will be credited in the advisory, as
+// their choice stands now ("" when not credited).
+func (t Thread) CreditLine() string {
+	c, ok := creditOf(t.Report.Content.Credit)
+	if !ok {
+		return ""
+	}
+	if c.Contact != "" {
+		return c.Name + " (" + c.Contact + ")"
+	}
+	return c.Name
 }
 
 // TimelineEntry is an event with a readable name for who did it.
@@ -311,7 +326,9 @@ func (a *App) threadOf(ctx context.Context, r embargo.Report) (Thread, error) {
 	if err != nil {
 		return Thread{}, err
 	}
-	return Thread{Project: p, Policy: pol, Report: r, Events: entries, Timers: timers(pol, r, evs, now), Now: now}, nil
+	d := DisclosureOf(evs)
+	a.disclosureLimits(pol, r, &d)
+	return Thread{Project: p, Policy: pol, Report: r, Events: entries, Timers: timers(pol, r, evs, now), Now: now, Disclosure: d}, nil
 }
 
 // ReporterMessage adds the reporter's message (and files) to the thread.

@@ -184,7 +184,7 @@ func (a *App) PublishDue(ctx context.Context) (int, error) {
 			errs = append(errs, err)
 			continue
 		}
-		p, err := a.projectByID(ctx, adv.ProjectID)
+		p, err := a.store.Project(ctx, adv.ProjectID)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -198,17 +198,4 @@ func (a *App) PublishDue(ctx context.Context) (int, error) {
 		n++
 	}
 	return n, errors.Join(errs...)
-}
-
-func (a *App) projectByID(ctx context.Context, id int64) (embargo.Project, error) {
-	ps, err := a.store.Projects(ctx)
-	if err != nil {
-		return embargo.Project{}, err
-	}
-	for _, p := range ps {
-		if p.ID == id {
-			return p, nil
-		}
-	}
-	return embargo.Project{}, embargo.Errorf(embargo.KindNotFound, "project not found")
 }

@@ -62,6 +62,8 @@ type Case struct {
 	DerivedSeverity string
 	// Mail is the mail sent (or queued) to the reporter, newest first.
 	Mail []store.Outbound
+	// Disclosure is where the disclosure negotiation stands.
+	Disclosure Disclosure
 	Now  time.Time
 }
 
@@ -102,6 +104,8 @@ func (a *App) Case(ctx context.Context, u embargo.User, slug string, n int64) (C
 	if c.Mail, err = a.store.OutboundFor(ctx, r.ID); err != nil {
 		return c, err
 	}
+	c.Disclosure = DisclosureOf(evs)
+	a.disclosureLimits(pol, r, &c.Disclosure)
 	return c, nil
 }
 

@@ -26,7 +26,15 @@ var funcs = template.FuncMap{
 	"isNote":     func(e app.TimelineEntry) bool { return e.Audience == embargo.AudienceInternal },
 	"hasState":   func(ss []embargo.State, s embargo.State) bool { return containsState(ss, s) },
 	"dur":        app.HumanDuration,
-	"pct":        func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+	"deadline":   app.DeadlineText,
+	"zone": func(p *embargo.Policy) string {
+		if z := zoneOf(p); z != "" {
+			return z
+		}
+		return "UTC"
+	},
+	"ymd": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+	"pct": func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 	// Chart geometry: a 300-pixel bar per share, a 44-pixel row per stage.
 	"barw":   func(f float64) int { return int(f*300 + 0.5) },
 	"rowy":   func(i int) int { return 8 + i*44 },

@@ -243,6 +243,8 @@ func (w *Web) thread(rw http.ResponseWriter, r *http.Request, status int, notice
 		notice = "Your message was added to the thread."
 	case "credit":
 		notice = "Your credit preference was saved."
+	case "disclosure":
+		notice = "The disclosure date was updated."
 	default:
 		notice = ""
 	}

@@ -141,7 +141,7 @@ var caseNotices = map[string]string{
 	"state": "State changed.", "note": "Internal note added.", "message": "Message sent to the reporter.",
 	"cvss": "CVSS updated.", "severity": "Severity updated.", "assignee": "Assignee updated.", "labels": "Labels updated.",
 	"affected": "Affected versions updated.", "cwe": "Weaknesses updated.",
-	"collaborator": "Collaborator invited.", "revoked": "Collaborator's access revoked.", "duplicate": "Closed as a duplicate.",
+	"disclosure": "Disclosure date updated.", "collaborator": "Collaborator invited.", "revoked": "Collaborator's access revoked.", "duplicate": "Closed as a duplicate.",
 }
 
 // caseAction runs one triage action from a form, then redirects back to the
