@@ -64,7 +64,7 @@ type Case struct {
 	Mail []store.Outbound
 	// Disclosure is where the disclosure negotiation stands.
 	Disclosure Disclosure
-	Now  time.Time
+	Now        time.Time
 }
 
 // CanTriage reports whether the viewer may change the report.
