@@ -202,8 +202,9 @@ func advisoryPrefix(p embargo.Project, pol *embargo.Policy) string {
 
 // CreateAdvisory drafts an advisory from reports of the project (triager
 // and up): the first report's title as summary, severity, CVSS, CWE and
-// affected versions gathered from the reports, and credits from the
-// reporters' choices (anonymous ones are not named). Errors: Forbidden,
+// affected versions gathered from the reports. The reporters' credits are
+// not copied: they are taken at publication, as each reporter's choice
+// stands then (see ReporterCredits); Credits holds the others. Errors: Forbidden,
 // NotFound for an unknown report, Invalid without reports.
 func (a *App) CreateAdvisory(ctx context.Context, u embargo.User, slug string, numbers []int64) (embargo.Advisory, error) {
 	p, _, err := a.require(ctx, u, slug, embargo.RoleTriager)
@@ -243,9 +244,6 @@ func (a *App) CreateAdvisory(ctx context.Context, u embargo.User, slug string, n
 			for _, af := range r.Affected {
 				adv.Affected = append(adv.Affected, embargo.AffectedProduct{Ecosystem: af.Ecosystem, Package: af.Package, Ranges: af.Ranges})
 			}
-			if c, ok := creditOf(r.Content.Credit); ok {
-				adv.Credits = append(adv.Credits, c)
-			}
 		}
 	})
 	if err != nil {
@@ -273,6 +271,27 @@ type AdvisoryView struct {
 	Role     embargo.Role
 	Advisory embargo.Advisory
 	Reports  []embargo.Report
+}
+
+// ReporterCredits are the credits the reports' reporters chose, as their
+// choices stand now: what a publication now would name (anonymous
+// reporters are not named).
+func (v AdvisoryView) ReporterCredits() []embargo.AdvisoryCredit {
+	var rs []*embargo.Report
+	for i := range v.Reports {
+		rs = append(rs, &v.Reports[i])
+	}
+	return reporterCredits(rs)
+}
+
+func reporterCredits(reports []*embargo.Report) []embargo.AdvisoryCredit {
+	var out []embargo.AdvisoryCredit
+	for _, r := range reports {
+		if c, ok := creditOf(r.Content.Credit); ok && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Advisory shows a project's advisory, draft included, to a member.

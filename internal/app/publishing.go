@@ -105,6 +105,8 @@ func (a *App) publish(ctx context.Context, p embargo.Project, id int64, actor em
 		}
 		now := a.now().UTC()
 		adv.State, adv.Published, adv.Modified, adv.Version = embargo.AdvisoryPublished, now, now, 1
+		// The reporters are credited as each one's choice stands now.
+		adv.Credits = append(reporterCredits(reports), adv.Credits...)
 		adv.Revisions = []embargo.AdvisoryRevision{{Number: 1, Date: now, Summary: "Initial release"}}
 		if reason != "" {
 			ch.Details["reason"] = "recorded"

@@ -50,13 +50,13 @@ func TestAdvisoryDisclosureFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	year := m.clock.Now().Year()
-	if adv.Ref != "VIRT-"+itoa(year)+"-0001" || adv.State != embargo.AdvisoryDraft || len(adv.Credits) != 1 || adv.Credits[0].Name != "Bob Builder" {
+	if adv.Ref != "VIRT-"+itoa(year)+"-0001" || adv.State != embargo.AdvisoryDraft || len(adv.Credits) != 0 {
 		t.Fatalf("draft: %+v", adv)
 	}
 	in := app.AdvisoryInput{Summary: "Agent accepts unsigned jobs", Details: "The agent's job endpoint does not check signatures.",
 		CVSS3: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", CWEs: []string{"CWE-347"},
 		Affected: []embargo.AffectedProduct{{Ecosystem: "Go", Package: "github.com/virtrigaud/virtrigaud", Ranges: []embargo.Range{{Introduced: "0", Fixed: "0.2.3"}}}},
-		Credits:  adv.Credits}
+		Credits:  []embargo.AdvisoryCredit{{Name: "Ada Analyst", Type: "ANALYST"}}}
 	if adv, err = m.app.EditAdvisory(ctx, owner, "virtrigaud", adv.Ref, in, ""); err != nil || adv.CVSS3Score != 9.8 || adv.Severity != "critical" {
 		t.Fatalf("edit: %+v %v", adv, err)
 	}
@@ -79,6 +79,9 @@ func TestAdvisoryDisclosureFlow(t *testing.T) {
 		t.Fatal("the proposing side accepted its own proposal")
 	}
 	if err := m.app.ReporterAcceptDisclosure(ctx, string(token[1])); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.app.SetCredit(ctx, string(token[1]), embargo.CreditPreference{Mode: embargo.CreditHandle, Name: "bobthebuilder"}); err != nil {
 		t.Fatal(err)
 	}
 	v, err := m.app.Advisory(ctx, owner, "virtrigaud", adv.Ref)
@@ -112,6 +115,10 @@ func TestAdvisoryDisclosureFlow(t *testing.T) {
 	pub, err := m.store.PublicAdvisories(ctx, 0)
 	if err != nil || len(pub) != 1 || pub[0].Version != 1 || pub[0].Published.IsZero() || pub[0].ReportIDs != nil {
 		t.Fatalf("public: %+v %v", pub, err)
+	}
+	// Bob changed his mind before publication: credited by handle.
+	if got := pub[0].Credits; len(got) != 2 || got[0].Name != "bobthebuilder" || got[1].Name != "Ada Analyst" {
+		t.Fatalf("credits: %+v", got)
 	}
 
 	// Changes after publication.
