@@ -518,3 +518,33 @@ func TestProjectUpdateAndReapply(t *testing.T) {
 		t.Fatalf("audit: %s", r.stderr)
 	}
 }
+
+func TestPublishWritesTheSite(t *testing.T) {
+	dir := t.TempDir()
+	envs := map[string]string{"EMBARGO_DATA_DIR": dir}
+	if r := runCmd(t, envs, "", "project", "add", "--policy", "../../examples/policies/virtrigaud.yaml"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := runCmd(t, envs, "", "publish"); r.code != exitUsage || !strings.Contains(r.stderr, "--out") {
+		t.Fatalf("no --out: %d %s", r.code, r.stderr)
+	}
+	if r := runCmd(t, envs, "", "publish", "--out", dir, "--base-url", "ftp://x"); r.code != exitUsage || !strings.Contains(r.stderr, "base-url") {
+		t.Fatalf("bad base URL: %d %s", r.code, r.stderr)
+	}
+	out := filepath.Join(dir, "site")
+	r := runCmd(t, envs, "", "publish", "--project", "virtrigaud", "--out", out, "--base-url", "https://security.virtrigaud.io")
+	if r.code != 0 || !strings.Contains(r.stdout, "files for \"virtrigaud\"") {
+		t.Fatalf("publish: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	index, err := os.ReadFile(filepath.Join(out, "index.html"))
+	if err != nil || !strings.Contains(string(index), "No advisories published yet.") {
+		t.Fatalf("index.html: %v", err)
+	}
+	feed, err := os.ReadFile(filepath.Join(out, "feed.atom"))
+	if err != nil || !strings.Contains(string(feed), "https://security.virtrigaud.io/feed.atom") {
+		t.Fatalf("feed.atom: %v %s", err, feed)
+	}
+	if r := runCmd(t, envs, "", "publish", "--project", "nope", "--out", out); r.code == 0 || !strings.Contains(r.stderr, "not found") {
+		t.Fatalf("unknown project: %d %s", r.code, r.stderr)
+	}
+}

@@ -95,7 +95,7 @@ Configuration comes from environment variables:
 	}
 	root.PersistentFlags().StringVar(&e.dataDir, "data-dir", "", "data directory (overrides EMBARGO_DATA_DIR)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newServe(e), newMigrate(e), newPolicy(e), newProject(e), newUser(e), newAudit(e), newKeys(e), newBackup(e), newRestore(e), newConfig(e), newVersion(e))
+	root.AddCommand(newServe(e), newMigrate(e), newPolicy(e), newProject(e), newUser(e), newAudit(e), newKeys(e), newBackup(e), newRestore(e), newConfig(e), newPublish(e), newVersion(e))
 	return root
 }
 

@@ -88,7 +88,7 @@ several replicas may share one database.`,
 			a := app.New(st, log, app.Options{BaseURL: base, DefaultProject: cfg.DefaultProject, AuditKey: akey,
 				SessionTTL: cfg.SessionTTL, SetupLinkTTL: cfg.SetupLinkTTL, TokenKey: tokenKey,
 				MaxFileBytes: cfg.MaxFileBytes, MaxReportBytes: cfg.MaxReportBytes, Mailer: mailer,
-				AllowPrivateWebhooks: cfg.WebhookAllowPrivate, SignSecurityTxt: cfg.SignSecurityTxt, MailLimits: inbound.Limits{MaxBytes: cfg.MailMaxBytes}})
+				AllowPrivateWebhooks: cfg.WebhookAllowPrivate, SignSecurityTxt: cfg.SignSecurityTxt, CNAOrgID: cfg.CVEOrgID, MailLimits: inbound.Limits{MaxBytes: cfg.MailMaxBytes}})
 			intake := httpx.NewLimiter(cfg.IntakeEvery, cfg.IntakeBurst)
 			client := httpx.ClientAddr{Trusted: cfg.TrustedProxies}
 			w, err := web.New(a, log, web.Options{SecureCookies: cfg.SecureCookies(), SessionTTL: cfg.SessionTTL,

@@ -41,7 +41,7 @@ func openApp(cmd *cobra.Command, e *env) (*app.App, func(), error) {
 		st.Close()
 		return nil, nil, err
 	}
-	a := app.New(st, newLogger(io.Discard, "error"), app.Options{BaseURL: base, AuditKey: key})
+	a := app.New(st, newLogger(io.Discard, "error"), app.Options{BaseURL: base, AuditKey: key, CNAOrgID: cfg.CVEOrgID})
 	return a, func() { st.Close() }, nil
 }
 

@@ -42,6 +42,8 @@ type App struct {
 	// by their ref, which changes with the key.
 	routes mailRoutes
 	keys   sync.Map // ref -> *pgp.Key
+	// trees caches each project's published files (publishedTree).
+	trees sync.Map // project id -> publishedTree
 }
 
 // Options configure the App.
@@ -69,6 +71,9 @@ type Options struct {
 	// KickOutbox asks the job engine to deliver queued mail to reporters
 	// now (the periodic sweep delivers it otherwise).
 	KickOutbox func()
+	// CNAOrgID is the CVE Numbering Authority's organisation UUID: with
+	// it, CVE JSON 5 records are published for advisories with a CVE id.
+	CNAOrgID string
 	// SignSecurityTxt clear-signs security.txt with the project's OpenPGP
 	// key (RFC 9116 section 2.3) when it has one.
 	SignSecurityTxt bool
@@ -227,6 +232,9 @@ func (a *App) SecurityTxt(ctx context.Context, slug string, wellKnown bool) ([]b
 	}
 	o := a.renderOptions()
 	o.WellKnown = wellKnown
+	if o.CSAF, err = a.csafURL(ctx, p, wellKnown); err != nil {
+		return nil, err
+	}
 	txt := policy.RenderSecurityTxt(pol, o, a.now())
 	if !a.opts.SignSecurityTxt {
 		return txt, nil

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -71,6 +72,8 @@ type Config struct {
 	IMAPEvery                                                                   time.Duration
 	// SignSecurityTxt clear-signs security.txt with the project's key.
 	SignSecurityTxt bool
+	// CVEOrgID is the CNA's organisation UUID for CVE JSON 5 records.
+	CVEOrgID string
 	// WebhookAllowPrivate lets webhooks reach loopback, private and
 	// link-local addresses.
 	WebhookAllowPrivate bool
@@ -124,6 +127,7 @@ var Env = [][2]string{
 	{"EMBARGO_IMAP_MAILBOX", "mailbox to read (default INBOX)"},
 	{"EMBARGO_IMAP_MOVE_TO", "mailbox stored messages are moved to (default: they stay, flagged $EmbargoStored)"},
 	{"EMBARGO_IMAP_EVERY", "how often the mailbox is polled (default 1m)"},
+	{"EMBARGO_CVE_ORG_ID", "your CNA's organisation UUID: publishes CVE JSON 5 records for advisories with a CVE id"},
 	{"EMBARGO_SIGN_SECURITY_TXT", "clear-sign each project's security.txt with its OpenPGP key (default false)"},
 	{"EMBARGO_TRUSTED_PROXIES", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is trusted"},
 }
@@ -179,6 +183,7 @@ func Load(getenv func(string) string) (Config, error) {
 	default:
 		return c, fmt.Errorf("EMBARGO_WEBHOOK_ALLOW_PRIVATE: want true or false, not %q", v)
 	}
+	c.CVEOrgID = get("EMBARGO_CVE_ORG_ID", "")
 	switch v := get("EMBARGO_SIGN_SECURITY_TXT", "false"); v {
 	case "true", "1":
 		c.SignSecurityTxt = true
@@ -286,6 +291,8 @@ func (c Config) Validate() error {
 	return c.validateMail()
 }
 
+var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
 // validateMail checks the inbound mail and DKIM settings.
 func (c Config) validateMail() error {
 	if (c.DKIMDomain != "" || c.DKIMSelector != "" || c.DKIMKeyFile != "") && (c.DKIMDomain == "" || c.DKIMSelector == "" || c.DKIMKeyFile == "") {
@@ -298,6 +305,9 @@ func (c Config) validateMail() error {
 	}
 	if (c.SMTPTLSCert == "") != (c.SMTPTLSKey == "") {
 		return fmt.Errorf("EMBARGO_SMTP_TLS_CERT and EMBARGO_SMTP_TLS_KEY go together")
+	}
+	if c.CVEOrgID != "" && !uuidPattern.MatchString(c.CVEOrgID) {
+		return fmt.Errorf("EMBARGO_CVE_ORG_ID %q: want the CNA's organisation UUID", c.CVEOrgID)
 	}
 	if c.MailMaxBytes < 64<<10 {
 		return fmt.Errorf("EMBARGO_MAIL_MAX_BYTES must be at least 65536")
@@ -395,6 +405,7 @@ func (c Config) Redacted() []string {
 		"EMBARGO_IMAP_MOVE_TO=" + c.IMAPMoveTo,
 		"EMBARGO_IMAP_EVERY=" + c.IMAPEvery.String(),
 		fmt.Sprintf("EMBARGO_SIGN_SECURITY_TXT=%t", c.SignSecurityTxt),
+		"EMBARGO_CVE_ORG_ID=" + c.CVEOrgID,
 		"EMBARGO_TRUSTED_PROXIES=" + joinPrefixes(c.TrustedProxies),
 	}
 }

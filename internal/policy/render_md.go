@@ -19,6 +19,9 @@ type RenderOptions struct {
 	// WellKnown adds BaseURL/.well-known/security.txt to the Canonical
 	// URIs: the project is the instance's default.
 	WellKnown bool
+	// CSAF is the URL of the project's CSAF provider-metadata.json, for
+	// security.txt's CSAF field (CSAF 2.0 section 7.1.8); "" for none.
+	CSAF string
 }
 
 // projectURL returns the instance URL of a project page, or "".

@@ -35,6 +35,9 @@ func RenderSecurityTxt(pol *embargo.Policy, o RenderOptions, now time.Time) []by
 	case c.PGP.Fingerprint != "":
 		fmt.Fprintf(&b, "Encryption: openpgp4fpr:%s\n", c.PGP.Fingerprint)
 	}
+	if o.CSAF != "" {
+		fmt.Fprintf(&b, "CSAF: %s\n", o.CSAF)
+	}
 	if pol.SecurityTxt.Acknowledgments != "" {
 		fmt.Fprintf(&b, "Acknowledgments: %s\n", pol.SecurityTxt.Acknowledgments)
 	}
@@ -90,6 +93,7 @@ type SecurityTxt map[string][]string
 var securityTxtFields = map[string]bool{
 	"Acknowledgments": true, "Canonical": true, "Contact": true, "Encryption": true,
 	"Expires": false, "Hiring": true, "Policy": true, "Preferred-Languages": false,
+	"CSAF": true, // CSAF 2.0 section 7.1.8
 }
 
 // ParseSecurityTxt reads an RFC 9116 security.txt (not clear-signed) and

@@ -273,3 +273,15 @@ func (s *Store) ChangeAdvisory(ctx context.Context, id int64, actor embargo.Acto
 	})
 	return a, err
 }
+
+// PublicStamp changes whenever a project's public advisories do: their
+// number and the latest change.
+func (s *Store) PublicStamp(ctx context.Context, projectID int64) (string, error) {
+	var n int
+	var latest sql.NullString
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*), CAST(MAX(updated_at) AS TEXT) FROM advisories WHERE project_id = $1 AND public IS NOT NULL`,
+		projectID).Scan(&n, &latest); err != nil {
+		return "", fmt.Errorf("store.PublicStamp: %w", err)
+	}
+	return strconv.Itoa(n) + "/" + latest.String, nil
+}

@@ -1,0 +1,226 @@
+package csaf
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/embargo-cvd/embargo/internal/embargo"
+	"github.com/embargo-cvd/embargo/internal/pgp"
+)
+
+// ProviderMetadataPath is where Files puts provider-metadata.json,
+// relative to the site's root (CSAF 2.0 requirement 9).
+const ProviderMetadataPath = wellKnown + "/provider-metadata.json"
+
+var unsafeRun = regexp.MustCompile(`[^+\-a-z0-9]+`)
+
+// FileName is the file name of the CSAF document with the tracking id
+// (CSAF 2.0 section 5.1): lower case, each run of characters other than
+// a-z, 0-9, "+" and "-" replaced by one "_", and ".json".
+func FileName(id string) string {
+	return unsafeRun.ReplaceAllString(strings.ToLower(id), "_") + ".json"
+}
+
+// Path is where Files puts an advisory's CSAF document, relative to the
+// site's root: the TLP:WHITE folder, the year of its first publication
+// (UTC) and its file name.
+func Path(a embargo.Advisory) string {
+	return fmt.Sprintf("%s/%04d/%s", distDir, a.Published.UTC().Year(), FileName(a.Ref))
+}
+
+// URL is the absolute URL of an advisory's CSAF document under
+// pub.BaseURL.
+func URL(a embargo.Advisory, pub embargo.Publisher) string {
+	return base(pub) + "/" + Path(a)
+}
+
+// SecurityTxtLine is the security.txt field that points CSAF consumers to
+// the provider metadata (CSAF 2.0 requirement 8): "CSAF: <url>".
+func SecurityTxtLine(pub embargo.Publisher) string {
+	return "CSAF: " + base(pub) + "/" + ProviderMetadataPath
+}
+
+func base(pub embargo.Publisher) string {
+	return strings.TrimRight(strings.TrimSpace(pub.BaseURL), "/")
+}
+
+// Files lays out the published and withdrawn advisories of advs (others
+// are left out) as a CSAF 2.0 provider's tree, keyed by path relative to
+// the site's root (see the package comment for the layout), every URL in
+// it under pub.BaseURL. With a signer, each document has a detached
+// OpenPGP signature (.asc), the public key is published and the role is
+// csaf_trusted_provider; without one, there are no signatures and the role
+// is csaf_provider. Consumers expect the tree over HTTPS, .json files as
+// "application/json". It returns an error when pub.BaseURL is not an
+// absolute URL, when an advisory cannot be encoded (see Document), when two
+// advisories share a file name, or when signing fails.
+func Files(advs []embargo.Advisory, pub embargo.Publisher, signer *pgp.Key) (map[string][]byte, error) {
+	if u, err := url.Parse(base(pub)); err != nil || u.Scheme == "" || u.Host == "" {
+		return nil, fmt.Errorf("csaf.Files: the base URL %q is not an absolute URL", pub.BaseURL)
+	}
+	var public []embargo.Advisory
+	for _, a := range advs {
+		if a.State == embargo.AdvisoryPublished || a.State == embargo.AdvisoryWithdrawn {
+			public = append(public, a)
+		}
+	}
+	entries, err := encodeAll(public, pub, signer)
+	if err != nil {
+		return nil, err
+	}
+	files := make(map[string][]byte, 4*len(entries)+8)
+	names := map[string]string{}
+	for _, e := range entries {
+		if other, dup := names[e.path]; dup {
+			return nil, fmt.Errorf("csaf.Files: %s and %s have the same file name %s", other, e.id, e.path)
+		}
+		names[e.path] = e.id
+		files[e.path] = e.doc
+		files[e.path+".sha256"] = e.sha256
+		files[e.path+".sha512"] = e.sha512
+		if e.sig != nil {
+			files[e.path+".asc"] = e.sig
+		}
+	}
+	// Newest change first, then by path: the order of the feed and of
+	// changes.csv.
+	slices.SortFunc(entries, func(x, y entry) int {
+		return cmp.Or(y.current.Compare(x.current), strings.Compare(x.path, y.path))
+	})
+	updated := time.Unix(0, 0).UTC()
+	if len(entries) > 0 {
+		updated = entries[0].current
+	}
+	pb, err := publisherOf(pub)
+	if err != nil {
+		return nil, fmt.Errorf("csaf.Files: %w", err)
+	}
+	var keys []pgpKey
+	if signer != nil {
+		keyPath := wellKnown + "/openpgp/" + signer.Fingerprint() + ".asc"
+		files[keyPath] = signer.Public().Armored()
+		keys = []pgpKey{{Fingerprint: signer.Fingerprint(), URL: base(pub) + "/" + keyPath}}
+	}
+	docs := []struct {
+		path string
+		v    any
+	}{
+		{ProviderMetadataPath, providerMetadata(pub, pb, keys, updated)},
+		{wellKnown + "/service.json", serviceDocument(pub)},
+		{distDir + "/" + feedName, feed(pub, entries, updated)},
+		{distDir + "/" + categoryName, categories(pb.Name, public)},
+	}
+	for _, d := range docs {
+		b, err := marshal(d.v)
+		if err != nil {
+			return nil, fmt.Errorf("csaf.Files: %s: %w", d.path, err)
+		}
+		files[d.path] = b
+	}
+	files[distDir+"/changes.csv"] = changes(entries)
+	files[distDir+"/index.txt"] = index(entries)
+	return files, nil
+}
+
+// entry is one encoded advisory.
+type entry struct {
+	id, title, summary string
+	path, rel          string // from the site's root; from the distribution folder
+	published, current time.Time
+	doc                []byte
+	sha256, sha512     []byte // hash files
+	sig                []byte
+}
+
+// encodeAll encodes, hashes and signs the advisories, on all CPUs.
+func encodeAll(advs []embargo.Advisory, pub embargo.Publisher, signer *pgp.Key) ([]entry, error) {
+	out := make([]entry, len(advs))
+	errs := make([]error, len(advs))
+	workers := min(runtime.GOMAXPROCS(0), len(advs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				out[i], errs[i] = encode(advs[i], pub, signer)
+			}
+		})
+	}
+	for i := range advs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("csaf.Files: %w", err)
+		}
+	}
+	return out, nil
+}
+
+func encode(a embargo.Advisory, pub embargo.Publisher, signer *pgp.Key) (entry, error) {
+	d, err := buildDocument(a, pub)
+	if err != nil {
+		return entry{}, err
+	}
+	b, err := marshal(d)
+	if err != nil {
+		return entry{}, err
+	}
+	path := Path(a)
+	name := FileName(a.Ref)
+	current, _ := time.Parse(time.RFC3339, d.Document.Tracking.CurrentReleaseDate)
+	published, _ := time.Parse(time.RFC3339, d.Document.Tracking.InitialReleaseDate)
+	s256, s512 := sha256.Sum256(b), sha512.Sum512(b)
+	e := entry{
+		id: a.Ref, title: d.Document.Title, summary: oneLine(a.Summary),
+		path: path, rel: strings.TrimPrefix(path, distDir+"/"),
+		published: published, current: current, doc: b,
+		sha256: []byte(hex.EncodeToString(s256[:]) + "  " + name + "\n"),
+		sha512: []byte(hex.EncodeToString(s512[:]) + "  " + name + "\n"),
+	}
+	if signer != nil {
+		if e.sig, err = signer.DetachSign(b); err != nil {
+			return entry{}, fmt.Errorf("csaf: signing %s: %w", a.Ref, err)
+		}
+	}
+	return e, nil
+}
+
+// index lists the documents' paths (CSAF 2.0 requirement 12), newest year
+// first, then by name.
+func index(entries []entry) []byte {
+	paths := make([]string, len(entries))
+	for i, e := range entries {
+		paths[i] = e.rel
+	}
+	slices.SortFunc(paths, func(x, y string) int {
+		return cmp.Or(strings.Compare(y[:4], x[:4]), strings.Compare(x, y))
+	})
+	var b strings.Builder
+	for _, p := range paths {
+		b.WriteString(p + "\n")
+	}
+	return []byte(b.String())
+}
+
+// changes lists each document's path and current release date, newest
+// first, without a heading (CSAF 2.0 requirement 13).
+func changes(entries []entry) []byte {
+	var b strings.Builder
+	for _, e := range entries {
+		fmt.Fprintf(&b, "%q,%q\n", e.rel, timestamp(e.current))
+	}
+	return []byte(b.String())
+}

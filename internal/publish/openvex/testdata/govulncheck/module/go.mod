@@ -1,0 +1,3 @@
+module example.com/vexsample
+
+go 1.22
