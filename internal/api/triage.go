@@ -96,13 +96,6 @@ func reportJSON(p embargo.Project, r embargo.Report) Report {
 	return out
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
 func caseJSON(c app.Case) Report {
 	out := reportJSON(c.Project, c.Report)
 	if c.Report.CVSS3 != "" {

@@ -170,6 +170,12 @@ func (s *Server) routes() []Route {
 		{Method: "PUT", Pattern: "/api/v1/projects/{slug}/reports/{n}/labels", Perm: ProjectTriager, Handler: a.Labels},
 		{Method: "PUT", Pattern: "/api/v1/projects/{slug}/reports/{n}/cwe", Perm: ProjectTriager, Handler: a.CWE},
 		{Method: "PUT", Pattern: "/api/v1/projects/{slug}/reports/{n}/affected", Perm: ProjectTriager, Handler: a.Affected},
+		{Method: "POST", Pattern: "/api/v1/projects/{slug}/reports/{n}/disclosure", Perm: ProjectTriager, Handler: a.Disclosure},
+		{Method: "POST", Pattern: "/api/v1/projects/{slug}/advisories", Perm: ProjectTriager, Handler: a.CreateAdvisory},
+		{Method: "GET", Pattern: "/api/v1/projects/{slug}/advisories/{ref}", Perm: ProjectViewer, Handler: a.GetAdvisory},
+		{Method: "PUT", Pattern: "/api/v1/projects/{slug}/advisories/{ref}", Perm: ProjectTriager, Handler: a.EditAdvisory},
+		{Method: "POST", Pattern: "/api/v1/projects/{slug}/advisories/{ref}/publish", Perm: ProjectOwner, Handler: a.PublishAdvisory},
+		{Method: "POST", Pattern: "/api/v1/projects/{slug}/advisories/{ref}/withdraw", Perm: ProjectOwner, Handler: a.WithdrawAdvisory},
 	}
 }
 
