@@ -29,7 +29,7 @@ func publishOne(t *testing.T, h *harness, credit embargo.CreditPreference) embar
 	}
 	in := app.AdvisoryInput{Summary: "Agent accepts unsigned jobs", Details: "The **agent** runs jobs without checking signatures.<script>alert(1)</script>",
 		CVSS3: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", CWEs: []string{"CWE-347"}, CVE: "CVE-2026-40001",
-		Affected: []embargo.AffectedProduct{{Ecosystem: "Go", Package: "github.com/virtrigaud/virtrigaud", Ranges: []embargo.Range{{Introduced: "0", Fixed: "0.2.3"}}}},
+		Affected:   []embargo.AffectedProduct{{Ecosystem: "Go", Package: "github.com/virtrigaud/virtrigaud", Ranges: []embargo.Range{{Introduced: "0", Fixed: "0.2.3"}}}},
 		References: []embargo.Reference{{Type: "FIX", URL: "https://github.com/virtrigaud/virtrigaud/releases/tag/v0.2.3"}}}
 	if _, err := h.app.EditAdvisory(ctx, owner, "virtrigaud", adv.Ref, in, ""); err != nil {
 		t.Fatal(err)
