@@ -173,6 +173,24 @@ func TestAccessibilityOfReportPages(t *testing.T) {
 	if _, err := h.app.SweepSLA(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	// An advisory, published, and a draft: the advisory pages have content.
+	tri := mustUser(h, "tri@demo.org")
+	adv, err := h.app.CreateAdvisory(context.Background(), tri, "virtrigaud", []int64{rc.Report.Number})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.app.EditAdvisory(context.Background(), tri, "virtrigaud", adv.Ref, app.AdvisoryInput{Summary: "Open redirect on login",
+		Details: "The `next` parameter is not checked.", CVSS3: "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:L/I:L/A:N",
+		Affected: []embargo.AffectedProduct{{Ecosystem: "Go", Package: "github.com/virtrigaud/virtrigaud", Ranges: []embargo.Range{{Introduced: "0", Fixed: "0.2.3"}}}}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.app.PublishAdvisory(context.Background(), tri, "virtrigaud", adv.Ref, "already public"); err != nil {
+		t.Fatal(err)
+	}
+	draft, err := h.app.CreateAdvisory(context.Background(), tri, "virtrigaud", []int64{rc.Report.Number})
+	if err != nil {
+		t.Fatal(err)
+	}
 	b := browserSteps{t, actx}
 	if _, err := chromedp.Call(actx, page.SetBypassCSP, page.SetBypassCSPParams{Enabled: true}); err != nil {
 		t.Fatal(err)
@@ -214,6 +232,12 @@ func TestAccessibilityOfReportPages(t *testing.T) {
 		{"notifications", "/notifications", `table.inbox`},
 		{"performance", "/m/virtrigaud/performance", `figure svg`},
 		{"webhooks", "/m/virtrigaud/webhooks", `input#url`},
+		{"pgp-key", "/m/virtrigaud/pgp-key", `textarea#key`},
+		{"advisories", "/m/virtrigaud/advisories", `table.inbox`},
+		{"advisory-draft", "/m/virtrigaud/advisories/" + draft.Ref, `textarea#details`},
+		{"advisory-published", "/m/virtrigaud/advisories/" + adv.Ref, `input#change`},
+		{"public-advisories", "/p/virtrigaud/advisories/", `table`},
+		{"public-advisory", "/p/virtrigaud/advisories/" + adv.Ref + ".html", `dl.facts`},
 	} {
 		b.do(chromedp.Navigate(h.srv.URL+pg.path), chromedp.WaitVisible(pg.sel))
 		check(pg.name)
