@@ -114,6 +114,17 @@ func (a *App) publish(ctx context.Context, p embargo.Project, id int64, actor em
 		for _, r := range reports {
 			ins := []store.EventInput{{Event: embargo.Event{Actor: actor, Kind: embargo.EventAdvisory, Audience: embargo.AudienceThread,
 				From: "published", To: adv.Ref}}}
+			// The reporter hears of the publication by mail too: where it is
+			// and how they are credited (public facts, no report content).
+			notice := embargo.Event{Actor: actor, Kind: embargo.EventMessage, Audience: embargo.AudienceThread,
+				Body: fmt.Sprintf("The advisory %s about your report is published: %s/p/%s/advisories/%s.html\n\nThank you for reporting it.",
+					adv.Ref, strings.TrimRight(a.opts.BaseURL, "/"), p.Slug, adv.Ref)}
+			if m, err := a.reporterMail(ctx, p, r, notice); err != nil {
+				return ch, err
+			} else if m != nil {
+				mailed = true
+				ins[0].Mail = m
+			}
 			if reason != "" {
 				ins = append(ins, store.EventInput{Event: embargo.Event{Actor: actor, Kind: embargo.EventNote, Audience: embargo.AudienceInternal,
 					Body: "Published before the agreed disclosure date: " + reason}})

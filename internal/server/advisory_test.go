@@ -109,8 +109,9 @@ func TestAdvisoryDisclosureFlow(t *testing.T) {
 	if r := m.report(1); r.State != embargo.StateDisclosed {
 		t.Fatalf("report state %s", r.State)
 	}
-	if sent := m.deliverOutbox(); len(sent) != 1 || !bytes.Contains(sent[0].Data, []byte("is now: disclosed")) {
-		t.Fatalf("disclosure mail: %d", len(sent))
+	if sent := m.deliverOutbox(); len(sent) != 2 || !bytes.Contains(sent[0].Data, []byte("/advisories/"+adv.Ref+".html")) ||
+		!bytes.Contains(sent[1].Data, []byte("is now: disclosed")) {
+		t.Fatalf("publication and disclosure mails: %d", len(sent))
 	}
 	pub, err := m.store.PublicAdvisories(ctx, 0)
 	if err != nil || len(pub) != 1 || pub[0].Version != 1 || pub[0].Published.IsZero() || pub[0].ReportIDs != nil {
