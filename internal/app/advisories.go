@@ -328,3 +328,64 @@ func (a *App) ProjectAdvisories(ctx context.Context, u embargo.User, slug string
 	list, err := a.store.Advisories(ctx, p.ID)
 	return p, list, err
 }
+
+// ReserveCVEs records CVE ids the project reserved with its CNA (owners),
+// one or more separated by spaces, commas or lines. Errors: Forbidden,
+// FieldErrors for a malformed id, Conflict for one already reserved.
+func (a *App) ReserveCVEs(ctx context.Context, u embargo.User, slug, text string) (int, error) {
+	p, _, err := a.require(ctx, u, slug, embargo.RoleOwner)
+	if err != nil {
+		return 0, err
+	}
+	var ids []string
+	for _, f := range strings.FieldsFunc(text, func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '\t' }) {
+		id := strings.ToUpper(f)
+		if !cvePattern.MatchString(id) {
+			return 0, embargo.FieldErrors{{Field: "cves", Message: fmt.Sprintf("%q is not a CVE id (CVE-2026-12345)", f)}}
+		}
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 || len(ids) > 500 {
+		return 0, embargo.FieldErrors{{Field: "cves", Message: "give 1 to 500 CVE ids"}}
+	}
+	return len(ids), a.store.ReserveCVEs(ctx, p.ID, ids, embargo.UserActor(u.ID))
+}
+
+// CVEPool lists the project's reserved CVE ids for a member.
+func (a *App) CVEPool(ctx context.Context, u embargo.User, slug string) ([]store.ReservedCVE, error) {
+	p, _, err := a.require(ctx, u, slug, embargo.RoleViewer)
+	if err != nil {
+		return nil, err
+	}
+	return a.store.CVEPool(ctx, p.ID)
+}
+
+// TakeCVE gives an advisory the next free CVE id of the project's pool
+// (triager and up). Errors: NotFound for an empty pool, Conflict when the
+// advisory has another CVE id already or is withdrawn.
+func (a *App) TakeCVE(ctx context.Context, u embargo.User, slug, ref string) (embargo.Advisory, error) {
+	p, _, err := a.require(ctx, u, slug, embargo.RoleTriager)
+	if err != nil {
+		return embargo.Advisory{}, err
+	}
+	cur, err := a.store.Advisory(ctx, p.ID, ref)
+	if err != nil {
+		return cur, err
+	}
+	if cur.State == embargo.AdvisoryPublished || cur.State == embargo.AdvisoryWithdrawn {
+		return cur, embargo.Errorf(embargo.KindConflict, "%s is %s: set its CVE id with an edit and a change summary", ref, cur.State)
+	}
+	if cur.CVE != "" {
+		return cur, embargo.Errorf(embargo.KindConflict, "%s already has %s", ref, cur.CVE)
+	}
+	id, err := a.store.TakeCVE(ctx, p.ID, cur.ID)
+	if err != nil {
+		return cur, err
+	}
+	return a.store.ChangeAdvisory(ctx, cur.ID, embargo.UserActor(u.ID), func(adv *embargo.Advisory, _ []*embargo.Report) (store.AdvisoryChange, error) {
+		adv.CVE = id
+		return store.AdvisoryChange{Action: "advisory.cve", Details: map[string]string{"cve": id}}, nil
+	})
+}

@@ -141,6 +141,8 @@ func (s *Server) routes() []Route {
 		{Method: "POST", Pattern: "/m/{slug}/advisories/{ref}", Perm: ProjectTriager, Handler: w.SaveAdvisory},
 		{Method: "POST", Pattern: "/m/{slug}/advisories/{ref}/publish", Perm: ProjectOwner, Handler: w.PublishAdvisory},
 		{Method: "POST", Pattern: "/m/{slug}/advisories/{ref}/withdraw", Perm: ProjectOwner, Handler: w.WithdrawAdvisory},
+		{Method: "POST", Pattern: "/m/{slug}/advisories/{ref}/cve", Perm: ProjectTriager, Handler: w.TakeCVE},
+		{Method: "POST", Pattern: "/m/{slug}/cves", Perm: ProjectOwner, Handler: w.ReserveCVEs},
 		{Method: "GET", Pattern: "/m/{slug}/pgp-key", Perm: ProjectOwner, Handler: w.PGPKeySettings},
 		{Method: "POST", Pattern: "/m/{slug}/pgp-key/generate", Perm: ProjectOwner, Handler: w.GeneratePGPKey},
 		{Method: "POST", Pattern: "/m/{slug}/pgp-key/import", Perm: ProjectOwner, Handler: w.ImportPGPKey},

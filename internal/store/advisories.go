@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -284,4 +285,71 @@ func (s *Store) PublicStamp(ctx context.Context, projectID int64) (string, error
 		return "", fmt.Errorf("store.PublicStamp: %w", err)
 	}
 	return strconv.Itoa(n) + "/" + latest.String, nil
+}
+
+// ReservedCVE is a CVE id of the project's pool.
+type ReservedCVE struct {
+	CVE        string
+	ReservedAt time.Time
+	// Advisory is the reference of the advisory that took it ("" while free).
+	Advisory string
+}
+
+// ReserveCVEs adds CVE ids to the project's pool, audited; an id already
+// reserved (by any project) is a Conflict-kind error and nothing is added.
+func (s *Store) ReserveCVEs(ctx context.Context, projectID int64, ids []string, actor embargo.Actor) error {
+	now := s.now()
+	return s.inTx(ctx, "store.ReserveCVEs", func(ctx context.Context, tx *sql.Tx) error {
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO cve_pool (project_id, cve, reserved_at) VALUES ($1, $2, $3)`, projectID, id, now); err != nil {
+				if isUniqueViolation(err) {
+					return embargo.Errorf(embargo.KindConflict, "%s is already reserved", id)
+				}
+				return err
+			}
+		}
+		return s.appendAudit(ctx, tx, auditRecord{Actor: actor, Action: "cve.reserve", ProjectID: projectID,
+			Subject: "project:" + strconv.FormatInt(projectID, 10), Details: map[string]string{"count": strconv.Itoa(len(ids))}})
+	})
+}
+
+// CVEPool lists the project's reserved CVE ids, free ones first.
+func (s *Store) CVEPool(ctx context.Context, projectID int64) ([]ReservedCVE, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT c.cve, c.reserved_at, COALESCE(a.ref, '') FROM cve_pool c
+		LEFT JOIN advisories a ON a.id = c.advisory_id WHERE c.project_id = $1 ORDER BY c.advisory_id IS NOT NULL, c.reserved_at, c.cve`, projectID)
+	if err != nil {
+		return nil, fmt.Errorf("store.CVEPool: %w", err)
+	}
+	defer rows.Close()
+	var out []ReservedCVE
+	for rows.Next() {
+		var c ReservedCVE
+		if err := rows.Scan(&c.CVE, &c.ReservedAt, &c.Advisory); err != nil {
+			return nil, err
+		}
+		c.ReservedAt = c.ReservedAt.UTC()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// TakeCVE gives an advisory the oldest free id of its project's pool (or
+// the one it took before), atomically: two advisories never get the same.
+// NotFound-kind when the pool is empty.
+func (s *Store) TakeCVE(ctx context.Context, projectID, advisoryID int64) (string, error) {
+	var id string
+	err := s.inTx(ctx, "store.TakeCVE", func(ctx context.Context, tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT cve FROM cve_pool WHERE project_id = $1 AND advisory_id = $2`, projectID, advisoryID).Scan(&id)
+		if err == nil || !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		err = tx.QueryRowContext(ctx, `UPDATE cve_pool SET advisory_id = $1 WHERE project_id = $2 AND cve = (
+			SELECT cve FROM cve_pool WHERE project_id = $2 AND advisory_id IS NULL ORDER BY reserved_at, cve LIMIT 1) RETURNING cve`,
+			advisoryID, projectID).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return embargo.Errorf(embargo.KindNotFound, "no free CVE id in the project's pool: reserve some first")
+		}
+		return err
+	})
+	return id, err
 }

@@ -23,7 +23,7 @@ import (
 var backupTables = []string{
 	"projects", "policy_revisions", "project_keys", "project_pgp_keys", "users", "setup_tokens", "sessions",
 	"members", "reports", "report_events", "attachments", "notifications", "webhooks", "webhook_deliveries", "api_tokens", "collaborators",
-	"invitations", "mail_threads", "report_mail", "outbound_mail", "advisories", "advisory_reports", "advisory_counters", "audit_log", "audit_head", "audit_checkpoints",
+	"invitations", "mail_threads", "report_mail", "outbound_mail", "advisories", "advisory_reports", "advisory_counters", "cve_pool", "audit_log", "audit_head", "audit_checkpoints",
 }
 
 // BackupFormat names the logical backup format, in its first line.

@@ -21,6 +21,11 @@ type AdvisoriesPage struct {
 	Advisories []store.AdvisorySummary
 	Error      string
 	Reports    string
+	Role       embargo.Role
+	Pool       []store.ReservedCVE
+	CVEs       string
+	CVEError   string
+	Notice     string
 }
 
 // Advisories serves GET /m/{slug}/advisories.
@@ -38,7 +43,50 @@ func (w *Web) advisories(rw http.ResponseWriter, r *http.Request, status int, ty
 	if failure != nil {
 		page.Error = httpx.PublicMessage(failure)
 	}
+	if _, page.Role, err = w.app.ProjectRole(r.Context(), u, p.Slug); err != nil {
+		return err
+	}
+	if page.Pool, err = w.app.CVEPool(r.Context(), u, p.Slug); err != nil {
+		return err
+	}
 	return w.render(rw, status, "advisories", page)
+}
+
+// ReserveCVEs serves POST /m/{slug}/cves (field: cves): owners record the
+// CVE ids their CNA reserved.
+func (w *Web) ReserveCVEs(rw http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(r); err != nil {
+		return err
+	}
+	u, _ := httpx.UserFrom(r.Context())
+	typed := r.PostFormValue("cves")
+	if _, err := w.app.ReserveCVEs(r.Context(), u, r.PathValue("slug"), typed); err != nil {
+		if k := embargo.KindOf(err); k == embargo.KindInvalid || k == embargo.KindConflict {
+			p, list, lerr := w.app.ProjectAdvisories(r.Context(), u, r.PathValue("slug"))
+			if lerr != nil {
+				return lerr
+			}
+			pool, _ := w.app.CVEPool(r.Context(), u, p.Slug)
+			_, role, _ := w.app.ProjectRole(r.Context(), u, p.Slug)
+			return w.render(rw, httpx.StatusOf(err), "advisories", AdvisoriesPage{Base: baseOf(r), Title: p.Name + " advisories", Project: p,
+				Advisories: list, Role: role, Pool: pool, CVEs: typed, CVEError: httpx.PublicMessage(err)})
+		}
+		return err
+	}
+	http.Redirect(rw, r, "/m/"+r.PathValue("slug")+"/advisories", http.StatusSeeOther)
+	return nil
+}
+
+// TakeCVE serves POST /m/{slug}/advisories/{ref}/cve: the advisory takes
+// the next free id of the project's pool.
+func (w *Web) TakeCVE(rw http.ResponseWriter, r *http.Request) error {
+	return w.advisoryAction(rw, r, "saved", func(u embargo.User) error {
+		_, err := w.app.TakeCVE(r.Context(), u, r.PathValue("slug"), r.PathValue("ref"))
+		if embargo.KindOf(err) == embargo.KindNotFound && strings.Contains(err.Error(), "pool") {
+			return embargo.Errorf(embargo.KindConflict, "%s", embargo.MessageOf(err))
+		}
+		return err
+	})
 }
 
 // CreateAdvisory serves POST /m/{slug}/advisories (field: reports, report

@@ -100,4 +100,40 @@ func testAdvisories(t *testing.T, open Opener) {
 	if ids, _ := s.AdvisoriesOfReport(ctx, r.ID); len(ids) != 8 {
 		t.Fatalf("advisories of the report: %v", ids)
 	}
+	// The CVE pool: distinct ids under concurrency, then empty.
+	if err := s.ReserveCVEs(ctx, p.ID, []string{"CVE-2026-70001", "CVE-2026-70002"}, embargo.ActorCLI); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReserveCVEs(ctx, p.ID, []string{"CVE-2026-70003", "CVE-2026-70001"}, embargo.ActorCLI); !errors.Is(err, embargo.ErrConflict) {
+		t.Fatalf("a reserved id again: %v", err)
+	}
+	got := make([]string, 3)
+	errs := make([]error, 3)
+	var wg2 sync.WaitGroup
+	for i := range 3 {
+		wg2.Add(1)
+		go func() {
+			defer wg2.Done()
+			got[i], errs[i] = s.TakeCVE(ctx, p.ID, all[i].ID)
+		}()
+	}
+	wg2.Wait()
+	taken, empty := map[string]bool{}, 0
+	for i := range 3 {
+		switch {
+		case errs[i] == nil:
+			taken[got[i]] = true
+		case errors.Is(errs[i], embargo.ErrNotFound):
+			empty++
+		default:
+			t.Fatal(errs[i])
+		}
+	}
+	if len(taken) != 2 || empty != 1 {
+		t.Fatalf("taken %v, %d found the pool empty", taken, empty)
+	}
+	pool, err := s.CVEPool(ctx, p.ID)
+	if err != nil || len(pool) != 2 || pool[0].Advisory == "" || pool[1].Advisory == "" {
+		t.Fatalf("pool: %+v %v", pool, err)
+	}
 }
