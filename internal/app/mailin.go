@@ -270,12 +270,24 @@ func (a *App) mailReply(ctx context.Context, rt mailRoute, r embargo.Report, msg
 		mc.Keys = append(mc.Keys, store.NewMailKey(rt.Project.ID, store.MailKeyInbound, msg.MessageID))
 	}
 	_, _, err = a.store.ChangeReport(ctx, r.ID, func(r *embargo.Report, _ []embargo.Event) ([]store.EventInput, error) {
-		if r.Content.PGPKey == "" && msg.SenderKey != nil {
+		ins := []store.EventInput{{Event: embargo.Event{Actor: embargo.ActorReporter, Kind: embargo.EventMessage,
+			Audience: embargo.AudienceThread, Body: body}, Attachments: stored, Mail: mc}}
+		// A reply brings the reporter's key only when the report has none
+		// yet (a key is never replaced by mail) and the reply is signed by
+		// it: trust on first use, shown on the thread. Held mail (the
+		// thread link) then goes out, encrypted to it.
+		if r.Content.PGPKey == "" && msg.SenderKey != nil && msg.Verified {
 			r.Content.PGPKey = string(msg.SenderKey.Armored())
+			mc.Release = true
+			ins = append(ins, store.EventInput{Event: embargo.Event{Actor: embargo.ActorSystem, Kind: embargo.EventMessage,
+				Audience: embargo.AudienceThread, Body: "The reporter's OpenPGP key was set from a signed mail: " + msg.SenderKey.Fingerprint() +
+					". Mail to the reporter is encrypted to it from now on."}})
 		}
-		return []store.EventInput{{Event: embargo.Event{Actor: embargo.ActorReporter, Kind: embargo.EventMessage,
-			Audience: embargo.AudienceThread, Body: body}, Attachments: stored, Mail: mc}}, nil
+		return ins, nil
 	})
+	if err == nil && mc.Release {
+		a.kickOutbox()
+	}
 	if err == nil {
 		a.log.Info("mail stored", "project", rt.Project.Slug, "report", r.Number, "encrypted", msg.Encrypted, "files", len(stored))
 	}
@@ -315,7 +327,24 @@ func (a *App) mailReport(ctx context.Context, rt mailRoute, msg *inbound.Message
 		env.Subject = "Your report to " + p.Name + " was received"
 		env.InReplyTo = msg.MessageID
 		env.Body = receiptText(p, pol, a.opts.BaseURL+"/t/"+token, promises)
-		return mc, a.queue(mc, "receipt", env)
+		if !msg.Encrypted || msg.SenderKey != nil {
+			return mc, a.queue(mc, "receipt", env)
+		}
+		// Encrypted, but no key of the reporter's: the thread link (which
+		// opens the report) never travels in clear. The receipt with it
+		// waits, sealed, for the reporter's key; a clear note says so.
+		env.RequireKey = true
+		if err := a.queue(mc, "receipt", env); err != nil {
+			return mc, err
+		}
+		mc.Outbound[len(mc.Outbound)-1].Held = true
+		note := a.envelope(p, pol, rt.Address, content.Contact, nil, mc)
+		note.Subject, note.InReplyTo = env.Subject, msg.MessageID
+		note.Body = fmt.Sprintf("Thank you for reporting a security issue to %s. Your encrypted report was received and is stored encrypted.\n\n"+
+			"You wrote encrypted mail but gave us no OpenPGP key of yours, so this mail cannot hold the link to your private thread "+
+			"(it would open your report to anyone who reads this mail). Reply to this mail, signed with your OpenPGP key and with "+
+			"your public key attached (or in an Autocrypt header), and the link follows, encrypted to that key.\n", p.Name)
+		return mc, a.queue(mc, "receipt-note", note)
 	}
 	rec, err := a.SubmitReport(ctx, rt.Project.Slug, sub)
 	if err != nil {

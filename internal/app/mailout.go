@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base32"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,7 +36,7 @@ func (a *App) envelope(p embargo.Project, pol *embargo.Policy, from, to string, 
 		if base, _, ok := strings.Cut(local, "+"); ok {
 			local = base
 		}
-		token, _ := embargo.NewToken()
+		token := replyToken()
 		env.ReplyTo = local + "+" + replyTag + token + "@" + domain
 		mc.Keys = append(mc.Keys, store.NewMailKey(p.ID, store.MailKeyReply, token))
 		id, _ := embargo.NewToken()
@@ -45,6 +47,15 @@ func (a *App) envelope(p embargo.Project, pol *embargo.Policy, from, to string, 
 		env.EncryptTo = string(key.Armored())
 	}
 	return env
+}
+
+// replyToken is a reply address's secret: 160 random bits in lower-case
+// base32, since mail systems may change the case of a local part and it
+// must fit the 64 characters a local part may have.
+func replyToken() string {
+	b := make([]byte, 20)
+	rand.Read(b)
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 }
 
 // queue adds an envelope to the outbox part of mc.
@@ -168,10 +179,21 @@ func (a *App) DeliverOutbox(ctx context.Context) (int, error) {
 	var firstErr error
 	keys := map[int64]*pgp.Key{}
 	for _, o := range pending {
+		if ctx.Err() != nil {
+			break // the job's time is up: the rest waits for the next run
+		}
 		err := a.sendOutbound(ctx, o, keys, now)
 		next := now.Add(min(time.Minute<<min(o.Attempts, 10), outboxMaxDelay))
 		giveUp := err != nil && next.Sub(o.CreatedAt) > OutboxGiveUp
-		if rerr := a.store.RecordOutbound(ctx, o.ID, err, next, giveUp); rerr != nil {
+		if errors.Is(err, errHeld) {
+			if herr := a.store.HoldOutbound(ctx, o.ID); herr != nil {
+				return sent, herr
+			}
+			continue
+		}
+		// Recorded even when the job is being cancelled: a mail the relay
+		// took must not be sent twice.
+		if rerr := a.store.RecordOutbound(context.WithoutCancel(ctx), o.ID, err, next, giveUp); rerr != nil {
 			return sent, rerr
 		}
 		if err != nil {
@@ -186,10 +208,23 @@ func (a *App) DeliverOutbox(ctx context.Context) (int, error) {
 	return sent, firstErr
 }
 
+// errHeld keeps a mail that needs the reporter's key in the outbox.
+var errHeld = errors.New("held until the reporter's OpenPGP key is known")
+
 func (a *App) sendOutbound(ctx context.Context, o store.Outbound, keys map[int64]*pgp.Key, now time.Time) error {
 	var env emailer.Envelope
 	if err := json.Unmarshal(o.Message, &env); err != nil {
 		return fmt.Errorf("outbox envelope: %w", err)
+	}
+	if env.RequireKey {
+		r, err := a.store.Report(ctx, o.ReportID)
+		if err != nil {
+			return err
+		}
+		if r.Content.PGPKey == "" {
+			return errHeld
+		}
+		env.EncryptTo = r.Content.PGPKey
 	}
 	signer, ok := keys[o.ProjectID]
 	if !ok {

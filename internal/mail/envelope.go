@@ -32,6 +32,10 @@ type Envelope struct {
 	// EncryptTo is the reporter's armored public key: the mail then goes
 	// as PGP/MIME (RFC 3156), its subject protected inside.
 	EncryptTo string `json:"encrypt_to,omitempty"`
+	// RequireKey holds the mail until the report has the reporter's key,
+	// then encrypts to it (a thread link for a reporter who wrote
+	// encrypted mail without giving a key).
+	RequireKey bool `json:"require_key,omitempty"`
 }
 
 // ComposeEnvelope writes e as an RFC 5322 message: plain text, or, when

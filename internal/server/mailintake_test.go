@@ -181,7 +181,7 @@ func TestEncryptedMailThreadWithGnuPG(t *testing.T) {
 		t.Fatal(err)
 	}
 	replyTo := hdr.Header.Get("Reply-To")
-	if !regexp.MustCompile(`^<?security\+r-[A-Za-z0-9_-]{43}@virtrigaud\.io>?$`).MatchString(replyTo) {
+	if !regexp.MustCompile(`^<?security\+r-[a-z2-7]{32}@virtrigaud\.io>?$`).MatchString(replyTo) {
 		t.Fatalf("Reply-To: %q", replyTo)
 	}
 	replyTo = strings.Trim(replyTo, "<>")
@@ -334,6 +334,46 @@ func TestEncryptedMailWithoutKeyGetsNoContent(t *testing.T) {
 	}
 	if !bytes.Contains(sent[1].Data, []byte("not in this mail")) {
 		t.Fatalf("the notice does not send the reporter to the thread:\n%s", sent[1].Data)
+	}
+	// Nothing of it holds the thread link: it waits for the reporter's key.
+	for _, s := range sent {
+		if threadToken.Match(s.Data) {
+			t.Fatalf("the thread link went out in clear:\n%s", s.Data)
+		}
+	}
+	if page := body(m.get(owner, "/m/virtrigaud/reports/1")); !strings.Contains(page, "held until the reporter") {
+		t.Error("the case page does not show the held receipt")
+	}
+	// An unsigned reply with a key in an Autocrypt header sets nothing.
+	reporter, _ := pgp.Generate("Anon", "anon@example.com", time.Now().Add(-time.Minute))
+	hdr, _ := mail.ReadMessage(bytes.NewReader(sent[0].Data))
+	replyTo := strings.Trim(hdr.Header.Get("Reply-To"), "<>")
+	inner := "Content-Type: multipart/mixed; boundary=k\r\n\r\n--k\r\nContent-Type: text/plain\r\n\r\nHere is my key.\r\n--k\r\n" +
+		"Content-Type: application/pgp-keys\r\n\r\n" + string(reporter.Public().Armored()) + "\r\n--k--\r\n"
+	unsigned, _ := pgp.Encrypt([]byte(inner), []*pgp.PublicKey{pk}, nil)
+	if err := smtpSend(t, m.listen, "anon@example.com", []string{replyTo}, pgpMIME("From: anon@example.com\r\nSubject: ...\r\nMessage-ID: <a2@example.com>\r\n", unsigned)); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.deliverOutbox(); len(got) != 0 || m.report(1).Content.PGPKey != "" {
+		t.Fatalf("an unsigned key was taken: %d mails", len(got))
+	}
+	// Signed by the key it brings: the key is set, shown on the thread,
+	// and the held receipt goes out, encrypted to it.
+	signed, _ := pgp.Encrypt([]byte(inner), []*pgp.PublicKey{pk}, reporter)
+	if err := smtpSend(t, m.listen, "anon@example.com", []string{replyTo}, pgpMIME("From: anon@example.com\r\nSubject: ...\r\nMessage-ID: <a3@example.com>\r\n", signed)); err != nil {
+		t.Fatal(err)
+	}
+	if m.report(1).Content.PGPKey == "" {
+		t.Fatal("the signed key was not taken")
+	}
+	got := m.deliverOutbox()
+	if len(got) != 1 || threadToken.Match(got[0].Data) {
+		t.Fatalf("released receipt: %d mails, or in clear", len(got))
+	}
+	block, _ := pgp.FindArmored(got[0].Data, "PGP MESSAGE")
+	d, err := reporter.Decrypt(block, 1<<20, nil)
+	if err != nil || !threadToken.Match(d.Data) {
+		t.Fatalf("the released receipt does not decrypt to the thread link: %v", err)
 	}
 }
 

@@ -143,6 +143,8 @@ type MailChange struct {
 	Keys      []MailKey
 	Encrypted bool
 	Outbound  []NewOutbound
+	// Release sends the report's held mail now.
+	Release bool
 }
 
 // NewOutbound is a mail to queue: Message is the whole envelope (recipient
@@ -152,6 +154,8 @@ type NewOutbound struct {
 	Kind      string
 	Encrypted bool
 	Message   []byte
+	// Held waits until released (see MailChange.Release).
+	Held bool
 }
 
 func (s *Store) applyMail(ctx context.Context, tx *sql.Tx, projectID, reportID int64, m *MailChange, now time.Time) error {
@@ -177,13 +181,26 @@ func (s *Store) applyMail(ctx context.Context, tx *sql.Tx, projectID, reportID i
 		if err != nil {
 			return err
 		}
+		next := now
+		if o.Held {
+			next = heldUntil
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO outbound_mail (project_id, report_id, ref, kind, encrypted, message, created_at, next_attempt)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, projectID, reportID, o.Ref, o.Kind, o.Encrypted, sealed, now, now); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, projectID, reportID, o.Ref, o.Kind, o.Encrypted || o.Held, sealed, now, next); err != nil {
+			return fmt.Errorf("outbound mail: %w", err)
+		}
+	}
+	if m.Release {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbound_mail SET next_attempt = $1 WHERE report_id = $2 AND sent_at IS NULL AND gave_up = FALSE AND next_attempt > $1`,
+			now, reportID); err != nil {
 			return fmt.Errorf("outbound mail: %w", err)
 		}
 	}
 	return nil
 }
+
+// heldUntil is the next attempt of held mail: never, until released.
+var heldUntil = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Outbound is one queued mail to a reporter.
 type Outbound struct {
@@ -281,3 +298,14 @@ func (s *Store) RecordOutbound(ctx context.Context, id int64, sendErr error, nex
 		return err
 	})
 }
+
+// HoldOutbound puts a mail back on hold (it needs what is not there yet).
+func (s *Store) HoldOutbound(ctx context.Context, id int64) error {
+	return s.inTx(ctx, "store.HoldOutbound", func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbound_mail SET next_attempt = $1 WHERE id = $2`, heldUntil, id)
+		return err
+	})
+}
+
+// Held reports whether a queued mail waits to be released.
+func (o Outbound) Held() bool { return o.SentAt.IsZero() && !o.GaveUp && o.NextAttempt.Year() >= heldUntil.Year() }
