@@ -308,4 +308,6 @@ func (s *Store) HoldOutbound(ctx context.Context, id int64) error {
 }
 
 // Held reports whether a queued mail waits to be released.
-func (o Outbound) Held() bool { return o.SentAt.IsZero() && !o.GaveUp && o.NextAttempt.Year() >= heldUntil.Year() }
+func (o Outbound) Held() bool {
+	return o.SentAt.IsZero() && !o.GaveUp && o.NextAttempt.Year() >= heldUntil.Year()
+}
