@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
@@ -42,6 +44,13 @@ func (a *App) AdvisoryFiles(ctx context.Context, slug string) (map[string][]byte
 	if err != nil {
 		return nil, err
 	}
+	// The project's key (it signs) and policy (names, hall of fame) shape
+	// the tree too.
+	ref, err := a.store.PGPKeyRef(ctx, p.ID)
+	if err != nil && !errors.Is(err, embargo.ErrNotFound) {
+		return nil, err
+	}
+	stamp += "/" + ref + "/" + strconv.Itoa(p.PolicyRevision)
 	if t, ok := a.trees.Load(p.ID); ok && t.(publishedTree).stamp == stamp {
 		return t.(publishedTree).files, nil
 	}
@@ -94,4 +103,24 @@ func (a *App) csafURL(ctx context.Context, p embargo.Project, wellKnown bool) (s
 		return base + "/.well-known/csaf/provider-metadata.json", nil
 	}
 	return base + "/p/" + p.Slug + "/advisories/.well-known/csaf/provider-metadata.json", nil
+}
+
+// checkPublishable refuses an advisory an encoder would refuse, or whose
+// CVE id another public advisory of the project has, before it is
+// published or changed: one bad advisory must not take down the tree.
+func (a *App) checkPublishable(ctx context.Context, p embargo.Project, pol *embargo.Policy, adv embargo.Advisory) error {
+	if adv.CVE != "" {
+		taken, err := a.store.CVETaken(ctx, p.ID, adv.CVE, adv.ID)
+		if err != nil {
+			return err
+		}
+		if taken != "" {
+			return embargo.FieldErrors{{Field: "cve", Message: fmt.Sprintf("%s is the CVE id of %s already", adv.CVE, taken)}}
+		}
+	}
+	err := publish.Check(adv, a.publisherOf(p, pol, ""), publish.Options{CNAOrgID: a.opts.CNAOrgID, HallOfFame: pol.Credit.HallOfFame})
+	if err != nil {
+		return embargo.Errorf(embargo.KindInvalid, "the advisory cannot be published as it is: %s", strings.TrimPrefix(err.Error(), "publish: "))
+	}
+	return nil
 }

@@ -206,8 +206,12 @@ func (a *App) mailThread(ctx context.Context, rt mailRoute, hdr *inbound.Header)
 			return embargo.Report{}, false, err
 		}
 	}
-	refs := append(append([]string(nil), hdr.InReplyTo...), hdr.References...)
-	for i := len(refs) - 1; i >= 0; i-- {
+	// In-Reply-To and the most recent 20 references are enough to thread;
+	// a mail with thousands must not cost thousands of lookups.
+	refs := hdr.References[max(0, len(hdr.References)-20):]
+	refs = append(append([]string(nil), refs...), hdr.InReplyTo[:min(len(hdr.InReplyTo), 5)]...)
+	stop := 0
+	for i := len(refs) - 1; i >= stop; i-- {
 		for _, kind := range []string{store.MailKeyOutbound, store.MailKeyInbound} {
 			rid, k, err := a.store.MailThread(ctx, store.NewMailKey(rt.Project.ID, kind, refs[i]).Hash)
 			if errors.Is(err, embargo.ErrNotFound) || (err == nil && k != kind) {
@@ -220,7 +224,7 @@ func (a *App) mailThread(ctx context.Context, rt mailRoute, hdr *inbound.Header)
 			if err != nil {
 				return r, false, err
 			}
-			if strings.EqualFold(r.Content.Contact, hdr.From) {
+			if r.Content.Contact != "" && strings.EqualFold(r.Content.Contact, hdr.From) {
 				return r, true, nil
 			}
 		}

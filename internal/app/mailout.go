@@ -7,9 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/mail"
 	"strings"
 	"time"
+
+	"github.com/emersion/go-smtp"
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
 	emailer "github.com/embargo-cvd/embargo/internal/mail"
@@ -192,12 +195,17 @@ func (a *App) DeliverOutbox(ctx context.Context) (int, error) {
 			continue
 		}
 		// Recorded even when the job is being cancelled: a mail the relay
-		// took must not be sent twice.
-		if rerr := a.store.RecordOutbound(context.WithoutCancel(ctx), o.ID, err, next, giveUp); rerr != nil {
+		// took must not be sent twice. Only the relay's codes are kept: its
+		// text often quotes the reporter's address.
+		var rec error
+		if err != nil {
+			rec = errors.New(relayError(err))
+		}
+		if rerr := a.store.RecordOutbound(context.WithoutCancel(ctx), o.ID, rec, next, giveUp); rerr != nil {
 			return sent, rerr
 		}
 		if err != nil {
-			a.log.Warn("mail to reporter failed", "mail", o.ID, "report", o.ReportID, "attempt", o.Attempts+1, "gave_up", giveUp, "err", err.Error())
+			a.log.Warn("mail to reporter failed", "mail", o.ID, "report", o.ReportID, "attempt", o.Attempts+1, "gave_up", giveUp, "err", relayError(err))
 			if firstErr == nil {
 				firstErr = err
 			}
@@ -242,4 +250,24 @@ func (a *App) sendOutbound(ctx context.Context, o store.Outbound, keys map[int64
 		return err
 	}
 	return a.opts.Mailer.Send(ctx, []string{env.To}, msg)
+}
+
+// relayError describes a failed delivery without the relay's free text
+// (which often quotes the recipient): the SMTP codes, or the kind of
+// failure.
+func relayError(err error) string {
+	var se *smtp.SMTPError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("the relay answered %d %d.%d.%d", se.Code, se.EnhancedCode[0], se.EnhancedCode[1], se.EnhancedCode[2])
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the relay did not answer in time"
+	case errors.Is(err, pgp.ErrMalformed):
+		return "the reporter's OpenPGP key cannot be used"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return "the relay could not be reached"
+	}
+	return "the mail could not be sent (see the relay's own log)"
 }

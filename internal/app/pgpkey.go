@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -76,6 +77,19 @@ func (a *App) ImportPGPKey(ctx context.Context, u *embargo.User, slug string, da
 	k, err := pgp.ParsePrivateKey(data)
 	if err != nil {
 		return ProjectKey{}, embargo.Errorf(embargo.KindInvalid, "%s", err.Error())
+	}
+	// The key speaks for the project's addresses only: a key naming
+	// another project's address would take over its Web Key Directory.
+	_, pol, _, err := a.policyInForce(ctx, p.Slug)
+	if err != nil {
+		return ProjectKey{}, err
+	}
+	addrs := projectAddresses(pol)
+	for _, e := range k.Emails() {
+		if !slices.Contains(addrs, e) {
+			return ProjectKey{}, embargo.Errorf(embargo.KindInvalid,
+				"the key's user id %s is not a security address of %s (%s): import a key for the project's own addresses", e, p.Name, strings.Join(addrs, ", "))
+		}
 	}
 	return a.storePGPKey(ctx, p, k, actor)
 }
@@ -160,6 +174,12 @@ func (a *App) WKDKey(ctx context.Context, domain, hash string) ([]byte, error) {
 		return nil, err
 	}
 	for _, p := range ps {
+		// Only the project's own addresses: its policy names them.
+		_, pol, _, err := a.policyInForce(ctx, p.Slug)
+		if err != nil {
+			return nil, err
+		}
+		addrs := projectAddresses(pol)
 		k, err := a.publicKeyOf(ctx, p.ID)
 		if errors.Is(err, embargo.ErrNotFound) {
 			continue
@@ -169,7 +189,7 @@ func (a *App) WKDKey(ctx context.Context, domain, hash string) ([]byte, error) {
 		}
 		for _, e := range k.Emails {
 			at := strings.LastIndexByte(e, '@')
-			if at < 0 || e[at+1:] != domain || pgp.WKDHash(e[:at]) != hash {
+			if at < 0 || e[at+1:] != domain || pgp.WKDHash(e[:at]) != hash || !slices.Contains(addrs, e) {
 				continue
 			}
 			pub, err := pgp.ParsePublicKey([]byte(k.Armored))

@@ -11,9 +11,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/embargo-cvd/embargo/internal/app"
 	"github.com/embargo-cvd/embargo/internal/embargo"
+	"github.com/embargo-cvd/embargo/internal/pgp"
 	"github.com/embargo-cvd/embargo/internal/store"
 )
 
@@ -100,5 +102,33 @@ func TestProjectKeyAndSignedSecurityTxt(t *testing.T) {
 	}
 	if _, err := a.ImportPGPKey(ctx, nil, "demo", []byte("not a key")); !errors.Is(err, embargo.ErrInvalid) {
 		t.Fatalf("garbage key: %v", err)
+	}
+}
+
+// TestImportedKeyMustNameTheProjectsAddress: a key for another address
+// (another project's, say) is refused: it would take over that address's
+// Web Key Directory answer.
+func TestImportedKeyMustNameTheProjectsAddress(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "e.db"), store.Options{MasterKey: masterKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a := app.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Options{BaseURL: "https://embargo.example.org"})
+	if _, err := a.AddProject(ctx, embargo.ActorCLI, "demo.yaml",
+		[]byte("version: 1\nproject: {name: Demo, slug: demo}\ncontacts: {email: security@demo.org}\nsla: {acknowledge: 48h}\n")); err != nil {
+		t.Fatal(err)
+	}
+	other, err := pgp.Generate("Victim", "security@victim.org", time.Now().Add(-time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, _ := other.PrivateBinary()
+	if _, err := a.ImportPGPKey(ctx, nil, "demo", priv); !errors.Is(err, embargo.ErrInvalid) || !strings.Contains(err.Error(), "security@victim.org") {
+		t.Fatalf("a key for another address: %v", err)
 	}
 }

@@ -44,6 +44,9 @@ func (a *App) EditAdvisory(ctx context.Context, u embargo.User, slug, ref string
 			return ch, err
 		}
 		if adv.State == embargo.AdvisoryPublished {
+			if err := a.checkPublishable(ctx, p, pol, *adv); err != nil {
+				return ch, err
+			}
 			now := a.now().UTC()
 			adv.Version++
 			adv.Modified = now
@@ -94,11 +97,20 @@ func (a *App) PublishAdvisory(ctx context.Context, u embargo.User, slug, ref, re
 // publish makes an advisory public: version 1, its reports told on their
 // threads (and by mail), fixed and won't-fix reports moved to disclosed.
 func (a *App) publish(ctx context.Context, p embargo.Project, id int64, actor embargo.Actor, reason string) (embargo.Advisory, error) {
+	_, pol, _, err := a.policyInForce(ctx, p.Slug)
+	if err != nil {
+		return embargo.Advisory{}, err
+	}
 	mailed := false
 	adv, err := a.store.ChangeAdvisory(ctx, id, actor, func(adv *embargo.Advisory, reports []*embargo.Report) (store.AdvisoryChange, error) {
 		ch := store.AdvisoryChange{Action: "advisory.publish", Details: map[string]string{}, Reports: map[int64][]store.EventInput{}}
 		if adv.State != embargo.AdvisoryDraft && adv.State != embargo.AdvisoryScheduled {
 			return ch, embargo.Errorf(embargo.KindConflict, "%s is already %s", adv.Ref, adv.State)
+		}
+		// On schedule, only at the instant still agreed (an extension may
+		// have been accepted since the sweep looked).
+		if actor == embargo.ActorSystem && (adv.State != embargo.AdvisoryScheduled || adv.DisclosesAt.After(a.now())) {
+			return ch, embargo.Errorf(embargo.KindConflict, "%s is not due", adv.Ref)
 		}
 		if strings.TrimSpace(adv.Summary) == "" {
 			return ch, embargo.Errorf(embargo.KindConflict, "%s has no summary yet", adv.Ref)
@@ -107,6 +119,9 @@ func (a *App) publish(ctx context.Context, p embargo.Project, id int64, actor em
 		adv.State, adv.Published, adv.Modified, adv.Version = embargo.AdvisoryPublished, now, now, 1
 		// The reporters are credited as each one's choice stands now.
 		adv.Credits = append(reporterCredits(reports), adv.Credits...)
+		if err := a.checkPublishable(ctx, p, pol, *adv); err != nil {
+			return ch, err
+		}
 		adv.Revisions = []embargo.AdvisoryRevision{{Number: 1, Date: now, Summary: "Initial release"}}
 		if reason != "" {
 			ch.Details["reason"] = "recorded"
@@ -203,9 +218,10 @@ func (a *App) PublishDue(ctx context.Context) (int, error) {
 			continue
 		}
 		if _, err := a.publish(ctx, p, id, embargo.ActorSystem, ""); err != nil {
-			if !errors.Is(err, embargo.ErrConflict) {
+			if !errors.Is(err, embargo.ErrConflict) && !errors.Is(err, embargo.ErrInvalid) {
 				errs = append(errs, err)
 			}
+			a.log.Warn("scheduled advisory not published", "project", p.Slug, "advisory", adv.Ref, "err", embargo.MessageOf(err))
 			continue
 		}
 		n++

@@ -101,3 +101,20 @@ func Tree(advs []embargo.Advisory, pub embargo.Publisher, o Options) (map[string
 	}
 	return out, nil
 }
+
+// Check encodes one advisory in every format of the tree, as if it were
+// published now, and returns the first error: an advisory that an encoder
+// refuses (and that would take the whole tree down) is refused before it
+// is published or changed. Signatures are left out: they cannot fail on
+// content.
+func Check(a embargo.Advisory, pub embargo.Publisher, o Options) error {
+	o.Signer = nil
+	if a.State != embargo.AdvisoryPublished && a.State != embargo.AdvisoryWithdrawn {
+		a.State = embargo.AdvisoryPublished
+	}
+	if a.Version == 0 {
+		a.Version, a.Revisions = 1, []embargo.AdvisoryRevision{{Number: 1, Date: a.Modified, Summary: "Initial release"}}
+	}
+	_, err := Tree([]embargo.Advisory{a}, pub, o)
+	return err
+}

@@ -99,4 +99,14 @@ func TestPublishedAdvisoryServedLive(t *testing.T) {
 	if res := h.get(c, "/p/virtrigaud/advisories/"+draft.Ref+".html"); res.StatusCode != 404 || strings.Contains(body(h.get(c, "/p/virtrigaud/advisories/")), draft.Ref) {
 		t.Error("a draft is public")
 	}
+	// The same CVE id twice would break every consumer: refused at publication.
+	if _, err := h.app.EditAdvisory(context.Background(), owner, "virtrigaud", draft.Ref, app.AdvisoryInput{Summary: "Same bug", CVE: "CVE-2026-40001"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.app.PublishAdvisory(context.Background(), owner, "virtrigaud", draft.Ref, "test"); err == nil || !strings.Contains(err.Error(), "CVE id of "+adv.Ref) {
+		t.Fatalf("a second advisory with the same CVE: %v", err)
+	}
+	if res := h.get(c, "/p/virtrigaud/advisories/"); res.StatusCode != 200 {
+		t.Fatalf("the tree after a refused publication: %d", res.StatusCode)
+	}
 }

@@ -35,6 +35,9 @@ func (s *Store) CreateAdvisory(ctx context.Context, projectID int64, prefix stri
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO advisories (project_id, ref, state, draft, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, projectID, a.Ref, string(a.State), sealed, now, now).Scan(&a.ID); err != nil {
+			if isUniqueViolation(err) {
+				return embargo.Errorf(embargo.KindConflict, "another project has the advisory %s: give this project its own disclosure.advisory_prefix", a.Ref)
+			}
 			return err
 		}
 		for _, rid := range reportIDs {
@@ -352,4 +355,19 @@ func (s *Store) TakeCVE(ctx context.Context, projectID, advisoryID int64) (strin
 		return err
 	})
 	return id, err
+}
+
+// CVETaken returns the reference of another public advisory of the project
+// with this CVE id ("" when none).
+func (s *Store) CVETaken(ctx context.Context, projectID int64, cve string, exceptID int64) (string, error) {
+	var ref string
+	err := s.r.QueryRowContext(ctx, `SELECT ref FROM advisories WHERE project_id = $1 AND id <> $2 AND public IS NOT NULL AND public LIKE $3`,
+		projectID, exceptID, `%"CVE":"`+cve+`"%`).Scan(&ref)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store.CVETaken: %w", err)
+	}
+	return ref, nil
 }

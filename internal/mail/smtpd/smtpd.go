@@ -22,6 +22,7 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/embargo-cvd/embargo/internal/app"
+	"github.com/embargo-cvd/embargo/internal/embargo"
 	"github.com/embargo-cvd/embargo/internal/mail/inbound"
 )
 
@@ -149,12 +150,14 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 // Data reads the message (bounded by the server) and stores it once per
 // project among the recipients, a reply address before a plain one.
 func (s *session) Data(r io.Reader) error {
+	// The slot is taken before the message is read: at most Workers
+	// messages are in memory at once, whatever the number of connections.
+	s.b.slots <- struct{}{}
+	defer func() { <-s.b.slots }()
 	raw, err := io.ReadAll(r)
 	if err != nil {
 		return err // ErrDataTooLarge is 552 already
 	}
-	s.b.slots <- struct{}{}
-	defer func() { <-s.b.slots }()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	rcpts := append([]string(nil), s.rcpts...)
@@ -170,10 +173,11 @@ func (s *session) Data(r io.Reader) error {
 		res, err := s.b.app.ReceiveMail(ctx, rcpt, raw)
 		if err != nil {
 			reply := app.MailReply(err)
+			// Only the codes: a reason can name a file from the mail.
 			if reply.Permanent() {
-				s.b.log.Info("mail refused", "project", slug, "remote", s.remote, "code", reply.Code, "reason", reply.Message)
+				s.b.log.Info("mail refused", "project", slug, "remote", s.remote, "code", reply.Code, "enhanced", fmt.Sprint(reply.Enhanced))
 			} else {
-				s.b.log.Warn("mail not stored", "project", slug, "remote", s.remote, "err", err.Error())
+				s.b.log.Warn("mail not stored", "project", slug, "remote", s.remote, "code", reply.Code, "kind", embargo.KindOf(err).String())
 			}
 			return smtpError(reply)
 		}
