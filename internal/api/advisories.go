@@ -145,7 +145,9 @@ func (a *API) WithdrawAdvisory(w http.ResponseWriter, r *http.Request) error {
 }
 
 // DisclosureRequest proposes a disclosure instant (RFC 3339, any offset;
-// stored in UTC) or, with accept, accepts the reporter's proposal.
+// stored in UTC) or, with accept, accepts the reporter's proposal (at, when
+// given, must be the instant proposed: a proposal changed meanwhile is not
+// accepted unseen).
 type DisclosureRequest struct {
 	Accept bool      `json:"accept,omitempty"`
 	At     time.Time `json:"at,omitempty"`
@@ -156,7 +158,7 @@ type DisclosureRequest struct {
 func (a *API) Disclosure(w http.ResponseWriter, r *http.Request) error {
 	return change(a, w, r, http.StatusOK, func(u embargo.User, slug string, n int64, req DisclosureRequest) error {
 		if req.Accept {
-			return a.app.AcceptDisclosure(r.Context(), u, slug, n)
+			return a.app.AcceptDisclosure(r.Context(), u, slug, n, req.At)
 		}
 		if req.At.IsZero() {
 			return embargo.FieldErrors{{Field: "at", Message: "give the proposed instant as RFC 3339 (2026-12-24T10:00:00+01:00), or accept: true"}}

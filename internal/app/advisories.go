@@ -385,6 +385,9 @@ func (a *App) TakeCVE(ctx context.Context, u embargo.User, slug, ref string) (em
 		return cur, err
 	}
 	return a.store.ChangeAdvisory(ctx, cur.ID, embargo.UserActor(u.ID), func(adv *embargo.Advisory, _ []*embargo.Report) (store.AdvisoryChange, error) {
+		if adv.State == embargo.AdvisoryPublished || adv.State == embargo.AdvisoryWithdrawn || (adv.CVE != "" && adv.CVE != id) {
+			return store.AdvisoryChange{}, embargo.Errorf(embargo.KindConflict, "%s changed meanwhile: reload it", adv.Ref)
+		}
 		adv.CVE = id
 		return store.AdvisoryChange{Action: "advisory.cve", Details: map[string]string{"cve": id}}, nil
 	})

@@ -100,6 +100,8 @@ func (a *App) negotiate(ctx context.Context, p embargo.Project, reportID int64, 
 			switch {
 			case d.Proposed.IsZero():
 				return nil, embargo.Errorf(embargo.KindConflict, "there is no proposed date to accept")
+			case !at.IsZero() && !at.Equal(d.Proposed):
+				return nil, embargo.Errorf(embargo.KindConflict, "the proposal changed meanwhile: it is now %s", deadlineText(d.Proposed))
 			case (d.ProposedBy == embargo.ActorReporter) == (by == embargo.ActorReporter):
 				return nil, embargo.Errorf(embargo.KindConflict, "the other side accepts a proposal, not the side that made it")
 			case !d.Proposed.After(now):
@@ -215,13 +217,15 @@ func (a *App) ProposeDisclosure(ctx context.Context, u embargo.User, slug string
 	return a.negotiate(ctx, p, r.ID, embargo.UserActor(u.ID), false, at, reason)
 }
 
-// AcceptDisclosure accepts the reporter's proposal (triager and up).
-func (a *App) AcceptDisclosure(ctx context.Context, u embargo.User, slug string, n int64) error {
+// AcceptDisclosure accepts the reporter's proposal (triager and up); seen
+// is the proposed instant the maintainer saw (zero: whatever is pending),
+// so that a proposal changed meanwhile is not accepted unseen.
+func (a *App) AcceptDisclosure(ctx context.Context, u embargo.User, slug string, n int64, seen time.Time) error {
 	p, r, err := a.triagerReport(ctx, u, slug, n)
 	if err != nil {
 		return err
 	}
-	return a.negotiate(ctx, p, r.ID, embargo.UserActor(u.ID), true, time.Time{}, "")
+	return a.negotiate(ctx, p, r.ID, embargo.UserActor(u.ID), true, seen, "")
 }
 
 // ReporterProposeDisclosure records the reporter's proposal.
@@ -237,8 +241,9 @@ func (a *App) ReporterProposeDisclosure(ctx context.Context, token string, at ti
 	return a.negotiate(ctx, p, r.ID, embargo.ActorReporter, false, at, reason)
 }
 
-// ReporterAcceptDisclosure accepts the maintainers' proposal.
-func (a *App) ReporterAcceptDisclosure(ctx context.Context, token string) error {
+// ReporterAcceptDisclosure accepts the maintainers' proposal; seen is the
+// proposed instant the reporter saw (zero: whatever is pending).
+func (a *App) ReporterAcceptDisclosure(ctx context.Context, token string, seen time.Time) error {
 	r, err := a.threadReport(ctx, token)
 	if err != nil {
 		return err
@@ -247,7 +252,7 @@ func (a *App) ReporterAcceptDisclosure(ctx context.Context, token string) error 
 	if err != nil {
 		return err
 	}
-	return a.negotiate(ctx, p, r.ID, embargo.ActorReporter, true, time.Time{}, "")
+	return a.negotiate(ctx, p, r.ID, embargo.ActorReporter, true, seen, "")
 }
 
 func (a *App) triagerReport(ctx context.Context, u embargo.User, slug string, n int64) (embargo.Project, embargo.Report, error) {

@@ -75,10 +75,13 @@ func TestAdvisoryDisclosureFlow(t *testing.T) {
 	if sent := m.deliverOutbox(); len(sent) != 1 || !bytes.Contains(sent[0].Data, []byte("We propose to disclose on")) {
 		t.Fatalf("proposal mail: %d", len(sent))
 	}
-	if err := m.app.AcceptDisclosure(ctx, owner, "virtrigaud", 1); err == nil {
+	if err := m.app.AcceptDisclosure(ctx, owner, "virtrigaud", 1, time.Time{}); err == nil {
 		t.Fatal("the proposing side accepted its own proposal")
 	}
-	if err := m.app.ReporterAcceptDisclosure(ctx, string(token[1])); err != nil {
+	if err := m.app.ReporterAcceptDisclosure(ctx, string(token[1]), when.Add(time.Hour)); err == nil || !strings.Contains(err.Error(), "changed meanwhile") {
+		t.Fatalf("accepting a date not proposed: %v", err)
+	}
+	if err := m.app.ReporterAcceptDisclosure(ctx, string(token[1]), when.Truncate(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	if err := m.app.SetCredit(ctx, string(token[1]), embargo.CreditPreference{Mode: embargo.CreditHandle, Name: "bobthebuilder"}); err != nil {

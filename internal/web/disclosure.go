@@ -51,7 +51,7 @@ func (w *Web) ThreadDisclosure(rw http.ResponseWriter, r *http.Request) error {
 	token := r.PathValue("token")
 	var err error
 	if r.PostFormValue("action") == "accept" {
-		err = w.app.ReporterAcceptDisclosure(r.Context(), token)
+		err = w.app.ReporterAcceptDisclosure(r.Context(), token, seenAt(r.PostFormValue("at")))
 	} else {
 		th, terr := w.app.Thread(r.Context(), token)
 		if terr != nil {
@@ -77,7 +77,7 @@ func (w *Web) ThreadDisclosure(rw http.ResponseWriter, r *http.Request) error {
 func (w *Web) CaseDisclosure(rw http.ResponseWriter, r *http.Request) error {
 	return w.caseAction(rw, r, "disclosure", func(u embargo.User, slug string, n int64, f formValues, _ []app.Upload) error {
 		if f.Get("action") == "accept" {
-			return w.app.AcceptDisclosure(r.Context(), u, slug, n)
+			return w.app.AcceptDisclosure(r.Context(), u, slug, n, seenAt(f.Get("at")))
 		}
 		_, pol, _, err := w.app.ProjectPolicy(r.Context(), slug)
 		if err != nil {
@@ -89,4 +89,14 @@ func (w *Web) CaseDisclosure(rw http.ResponseWriter, r *http.Request) error {
 		}
 		return w.app.ProposeDisclosure(r.Context(), u, slug, n, at, f.Get("reason"))
 	})
+}
+
+// seenAt reads the proposed instant an accept form showed (zero when
+// absent or malformed: then whatever is pending is accepted).
+func seenAt(v string) time.Time {
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
 }

@@ -33,8 +33,9 @@ var funcs = template.FuncMap{
 		}
 		return "UTC"
 	},
-	"ymd": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
-	"pct": func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+	"ymd":     func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+	"rfc3339": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"pct":     func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 	// Chart geometry: a 300-pixel bar per share, a 44-pixel row per stage.
 	"barw":   func(f float64) int { return int(f*300 + 0.5) },
 	"rowy":   func(i int) int { return 8 + i*44 },
