@@ -3,9 +3,13 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/mail"
 	"os"
 	"os/exec"
@@ -458,5 +462,52 @@ func TestMailCanariesStaySealed(t *testing.T) {
 	}
 	if sent := m.deliverOutbox(); len(sent) != 2 || !bytes.Contains(sent[1].Data, []byte("CANARY-outbox-7f3a9c")) {
 		t.Fatalf("sent %d", len(sent))
+	}
+}
+
+// TestSMTPListenerOffersSTARTTLS: with a certificate configured, the
+// listener offers STARTTLS and a sender's server delivers over it.
+func TestSMTPListenerOffersSTARTTLS(t *testing.T) {
+	h := newHarnessOpts(t, nil, nil)
+	h.addProject("virtrigaud.yaml")
+	ts := httptest.NewUnstartedServer(http.NotFoundHandler())
+	ts.StartTLS()
+	defer ts.Close()
+	clientTLS := ts.Client().Transport.(*http.Transport).TLSClientConfig.Clone()
+	clientTLS.ServerName = "example.com"
+	srv, err := smtpd.Listen(h.app, slog.New(slog.NewTextHandler(io.Discard, nil)), smtpd.Options{Addr: "127.0.0.1:0",
+		TLSConfig: &tls.Config{Certificates: ts.TLS.Certificates, MinVersion: tls.VersionTLS12}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close(context.Background())
+	conn, err := net.Dial("tcp", srv.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := smtp.NewClientStartTLS(conn, clientTLS) // fails when STARTTLS is not offered
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, ok := c.TLSConnectionState(); !ok {
+		t.Fatal("not encrypted after STARTTLS")
+	}
+	if err := c.Mail("x@example.com", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Rcpt("security@virtrigaud.io", nil); err != nil {
+		t.Fatal(err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("From: x@example.com\r\nSubject: over TLS\r\nMessage-ID: <tls1@example.com>\r\n\r\nhello\r\n"))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.reportCount(); n != 1 {
+		t.Fatalf("%d reports", n)
 	}
 }
