@@ -185,7 +185,7 @@ func (a *App) schedule(ctx context.Context, id int64, by embargo.Actor) error {
 	_, err := a.store.ChangeAdvisory(ctx, id, by, func(adv *embargo.Advisory, reports []*embargo.Report) (store.AdvisoryChange, error) {
 		ch := store.AdvisoryChange{Action: "advisory.schedule", Details: map[string]string{}}
 		if adv.State != embargo.AdvisoryDraft && adv.State != embargo.AdvisoryScheduled {
-			return ch, nil
+			return store.AdvisoryChange{None: true}, nil
 		}
 		var latest time.Time
 		for _, r := range reports {
@@ -195,11 +195,14 @@ func (a *App) schedule(ctx context.Context, id int64, by embargo.Actor) error {
 			}
 			d := DisclosureOf(evs)
 			if d.Agreed.IsZero() {
-				return ch, nil // not every reporter has agreed yet
+				return store.AdvisoryChange{None: true}, nil // not every reporter has agreed yet
 			}
 			if d.Agreed.After(latest) {
 				latest = d.Agreed
 			}
+		}
+		if adv.State == embargo.AdvisoryScheduled && adv.DisclosesAt.Equal(latest) {
+			return store.AdvisoryChange{None: true}, nil
 		}
 		adv.State, adv.DisclosesAt = embargo.AdvisoryScheduled, latest
 		ch.Details["at"] = latest.Format(time.RFC3339)

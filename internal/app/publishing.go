@@ -197,9 +197,21 @@ func (a *App) WithdrawAdvisory(ctx context.Context, u embargo.User, slug, ref, r
 	})
 }
 
-// PublishDue publishes the scheduled advisories whose agreed disclosure
-// instant has come (the SLA sweep's job calls it): nobody has to act.
+// PublishDue schedules the drafts whose reports all agreed a date, then
+// publishes the scheduled advisories whose agreed disclosure instant has
+// come (the SLA sweep's job calls it): nobody has to act.
 func (a *App) PublishDue(ctx context.Context) (int, error) {
+	// Drafts whose reports all have an agreed date are scheduled (again):
+	// an agreement whose scheduling step failed is caught up here.
+	drafts, err := a.store.DraftAdvisories(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range drafts {
+		if err := a.schedule(ctx, id, embargo.ActorSystem); err != nil {
+			a.log.Warn("draft advisory not scheduled", "advisory", id, "err", embargo.MessageOf(err))
+		}
+	}
 	ids, err := a.store.DueAdvisories(ctx, a.now())
 	if err != nil {
 		return 0, err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/embargo-cvd/embargo/internal/app"
 	"github.com/embargo-cvd/embargo/internal/embargo"
+	"github.com/embargo-cvd/embargo/internal/store"
 )
 
 var threadToken = regexp.MustCompile(`/t/([A-Za-z0-9_-]{43})`)
@@ -90,6 +91,25 @@ func TestAdvisoryDisclosureFlow(t *testing.T) {
 	v, err := m.app.Advisory(ctx, owner, "virtrigaud", adv.Ref)
 	if err != nil || v.Advisory.State != embargo.AdvisoryScheduled || !v.Advisory.DisclosesAt.Equal(when.Truncate(time.Minute)) {
 		t.Fatalf("scheduled: %+v %v", v.Advisory, err)
+	}
+	// Had the scheduling step after the agreement failed, the sweep
+	// catches up: a draft whose reports all agreed is scheduled.
+	if _, err := m.store.ChangeAdvisory(ctx, v.Advisory.ID, embargo.ActorCLI, func(a *embargo.Advisory, _ []*embargo.Report) (store.AdvisoryChange, error) {
+		a.State, a.DisclosesAt = embargo.AdvisoryDraft, time.Time{}
+		return store.AdvisoryChange{Action: "advisory.test"}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := m.store.AuditLog(ctx)
+	if n, err := m.app.PublishDue(ctx); err != nil || n != 0 {
+		t.Fatalf("catch-up sweep: %d %v", n, err)
+	}
+	if v, _ := m.app.Advisory(ctx, owner, "virtrigaud", adv.Ref); v.Advisory.State != embargo.AdvisoryScheduled {
+		t.Fatalf("not rescheduled: %s", v.Advisory.State)
+	}
+	m.app.PublishDue(ctx)
+	if after, _ := m.store.AuditLog(ctx); len(after) != len(before)+1 {
+		t.Fatalf("a sweep with nothing to do wrote %d audit entries", len(after)-len(before)-1)
 	}
 	if _, err := m.app.PublishAdvisory(ctx, owner, "virtrigaud", adv.Ref, ""); !errors.Is(err, embargo.ErrConflict) {
 		t.Fatalf("early publication without a reason: %v", err)

@@ -214,6 +214,8 @@ type AdvisoryChange struct {
 	Action  string
 	Details map[string]string
 	Reports map[int64][]EventInput
+	// None means fn changed nothing: nothing is written or audited.
+	None bool
 }
 
 // ChangeAdvisory runs fn on the advisory and its linked reports under
@@ -241,7 +243,7 @@ func (s *Store) ChangeAdvisory(ctx context.Context, id int64, actor embargo.Acto
 			reports = append(reports, &r)
 		}
 		ch, err := fn(&a, reports)
-		if err != nil {
+		if err != nil || ch.None {
 			return err
 		}
 		now := s.now()
@@ -370,4 +372,22 @@ func (s *Store) CVETaken(ctx context.Context, projectID int64, cve string, excep
 		return "", fmt.Errorf("store.CVETaken: %w", err)
 	}
 	return ref, nil
+}
+
+// DraftAdvisories returns the ids of every draft advisory.
+func (s *Store) DraftAdvisories(ctx context.Context) ([]int64, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id FROM advisories WHERE state = 'draft' ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("store.DraftAdvisories: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }
