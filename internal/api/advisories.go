@@ -166,3 +166,31 @@ func (a *API) Disclosure(w http.ResponseWriter, r *http.Request) error {
 		return a.app.ProposeDisclosure(r.Context(), u, slug, n, req.At, req.Reason)
 	})
 }
+
+// AdvisoryLine is one advisory of a project's list.
+type AdvisoryLine struct {
+	Ref         string     `json:"ref"`
+	State       string     `json:"state"`
+	Version     int        `json:"version"`
+	DisclosesAt *time.Time `json:"discloses_at,omitempty"`
+	Published   *time.Time `json:"published,omitempty"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+}
+
+// ListAdvisories serves GET /api/v1/projects/{slug}/advisories: every
+// advisory of the project, newest first (drafts included: members only).
+func (a *API) ListAdvisories(w http.ResponseWriter, r *http.Request) error {
+	u, _ := httpx.UserFrom(r.Context())
+	_, list, err := a.app.ProjectAdvisories(r.Context(), u, r.PathValue("slug"))
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Advisories []AdvisoryLine `json:"advisories"`
+	}{Advisories: []AdvisoryLine{}}
+	for _, s := range list {
+		out.Advisories = append(out.Advisories, AdvisoryLine{Ref: s.Ref, State: string(s.State), Version: s.Version,
+			DisclosesAt: timePtr(s.DisclosesAt), Published: timePtr(s.Published), UpdatedAt: s.UpdatedAt})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}

@@ -54,12 +54,19 @@ func (a *App) AdvisoryFiles(ctx context.Context, slug string) (map[string][]byte
 	if t, ok := a.trees.Load(p.ID); ok && t.(publishedTree).stamp == stamp {
 		return t.(publishedTree).files, nil
 	}
-	files, err := a.ExportAdvisories(ctx, slug, "")
+	// Requests that find the tree stale together build it once.
+	v, err, _ := a.treeBuilds.Do(strconv.FormatInt(p.ID, 10)+"/"+stamp, func() (any, error) {
+		files, err := a.ExportAdvisories(context.WithoutCancel(ctx), slug, "")
+		if err != nil {
+			return nil, err
+		}
+		a.trees.Store(p.ID, publishedTree{stamp: stamp, files: files})
+		return files, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	a.trees.Store(p.ID, publishedTree{stamp: stamp, files: files})
-	return files, nil
+	return v.(map[string][]byte), nil
 }
 
 // ExportAdvisories builds a project's published tree for serving at base

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/embargo-cvd/embargo/internal/embargo"
 	"github.com/embargo-cvd/embargo/internal/mail/inbound"
 	"github.com/embargo-cvd/embargo/internal/policy"
@@ -42,8 +44,10 @@ type App struct {
 	// by their ref, which changes with the key.
 	routes mailRoutes
 	keys   sync.Map // ref -> *pgp.Key
-	// trees caches each project's published files (publishedTree).
-	trees sync.Map // project id -> publishedTree
+	// trees caches each project's published files (publishedTree);
+	// treeBuilds coalesces concurrent rebuilds.
+	trees      sync.Map // project id -> publishedTree
+	treeBuilds singleflight.Group
 }
 
 // Options configure the App.

@@ -173,6 +173,7 @@ func (s *Server) routes() []Route {
 		{Method: "PUT", Pattern: "/api/v1/projects/{slug}/reports/{n}/cwe", Perm: ProjectTriager, Handler: a.CWE},
 		{Method: "PUT", Pattern: "/api/v1/projects/{slug}/reports/{n}/affected", Perm: ProjectTriager, Handler: a.Affected},
 		{Method: "POST", Pattern: "/api/v1/projects/{slug}/reports/{n}/disclosure", Perm: ProjectTriager, Handler: a.Disclosure},
+		{Method: "GET", Pattern: "/api/v1/projects/{slug}/advisories", Perm: ProjectViewer, Handler: a.ListAdvisories},
 		{Method: "POST", Pattern: "/api/v1/projects/{slug}/advisories", Perm: ProjectTriager, Handler: a.CreateAdvisory},
 		{Method: "GET", Pattern: "/api/v1/projects/{slug}/advisories/{ref}", Perm: ProjectViewer, Handler: a.GetAdvisory},
 		{Method: "PUT", Pattern: "/api/v1/projects/{slug}/advisories/{ref}", Perm: ProjectTriager, Handler: a.EditAdvisory},
