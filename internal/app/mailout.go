@@ -271,3 +271,11 @@ func relayError(err error) string {
 	}
 	return "the mail could not be sent (see the relay's own log)"
 }
+
+// OutboxDue reports whether some queued mail is due now.
+func (a *App) OutboxDue(ctx context.Context) (bool, error) {
+	if a.opts.Mailer == nil {
+		return false, nil
+	}
+	return a.store.OutboxDue(ctx, a.now())
+}

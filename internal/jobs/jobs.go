@@ -136,7 +136,21 @@ type outboxWorker struct {
 // backoff (recorded per mail), so the job itself fails only when the
 // database does.
 func (w *outboxWorker) Work(ctx context.Context, _ *river.Job[OutboxArgs]) error {
-	sent, err := w.app.DeliverOutbox(ctx)
+	// While this job runs, a "send now" for mail queued meanwhile is
+	// dropped by the uniqueness rule: so it goes on while mail is due.
+	var sent int
+	var err error
+	for range 20 {
+		var n int
+		n, err = w.app.DeliverOutbox(ctx)
+		sent += n
+		if err != nil || ctx.Err() != nil {
+			break
+		}
+		if due, derr := w.app.OutboxDue(ctx); derr != nil || !due {
+			break
+		}
+	}
 	if sent > 0 {
 		w.log.Info("mail to reporters", "sent", sent)
 	}

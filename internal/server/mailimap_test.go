@@ -52,7 +52,7 @@ func TestIMAPMailboxThroughTheJobEngine(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	e, err := jobs.Start(ctx, m.store, m.app, slog.New(slog.NewTextHandler(io.Discard, nil)), jobs.Options{
-		SweepEvery: time.Hour, FetchPoll: 50 * time.Millisecond, IMAPEvery: time.Hour,
+		SweepEvery: time.Second, FetchPoll: 50 * time.Millisecond, IMAPEvery: time.Hour,
 		IMAP: &imappoll.Config{Addr: ln.Addr().String(), Security: imappoll.None, Username: "security@virtrigaud.io", Password: "mailbox-password"}})
 	if err != nil {
 		t.Fatal(err)

@@ -311,3 +311,13 @@ func (s *Store) HoldOutbound(ctx context.Context, id int64) error {
 func (o Outbound) Held() bool {
 	return o.SentAt.IsZero() && !o.GaveUp && o.NextAttempt.Year() >= heldUntil.Year()
 }
+
+// OutboxDue reports whether some queued mail's next attempt has come.
+func (s *Store) OutboxDue(ctx context.Context, now time.Time) (bool, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM outbound_mail
+		WHERE sent_at IS NULL AND gave_up = FALSE AND next_attempt <= $1 LIMIT 1) AS d`, now.UTC()).Scan(&n); err != nil {
+		return false, fmt.Errorf("store.OutboxDue: %w", err)
+	}
+	return n > 0, nil
+}
