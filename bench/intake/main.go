@@ -25,12 +25,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
-	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/embargo-cvd/embargo/bench/internal/benchutil"
 	"github.com/embargo-cvd/embargo/internal/api"
 	"github.com/embargo-cvd/embargo/internal/app"
 	"github.com/embargo-cvd/embargo/internal/embargo"
@@ -50,14 +48,14 @@ func main() {
 	flag.Parse()
 	if *profile != "" {
 		f, err := os.Create(*profile)
-		check(err)
-		check(pprof.StartCPUProfile(f))
+		benchutil.Check(err)
+		benchutil.Check(pprof.StartCPUProfile(f))
 		defer pprof.StopCPUProfile()
 	}
 	body := []byte(`{"title":"Stored XSS in the comment preview","description":"` + strings.Repeat("The preview renders raw HTML. ", 40) +
 		`","steps":"1. post <img src=x onerror=alert(1)>\n2. open the preview","credit":{"mode":"handle","name":"bench"}}`)
 	dir, err := os.MkdirTemp("", "embargo-bench-")
-	check(err)
+	benchutil.Check(err)
 	defer os.RemoveAll(dir)
 	fmt.Printf("intake: %d reports, %d clients, %d-byte JSON body\n\n", *n, *c, len(body))
 	if *plain {
@@ -75,7 +73,7 @@ func run(name, dsn, plainDSN string, n, c, rounds int, plain bool, body []byte) 
 	ctx := context.Background()
 	if name == "postgres" {
 		var drop func()
-		dsn, drop = scratchSchema(dsn)
+		dsn, drop = benchutil.ScratchSchema(dsn, "bench")
 		defer drop()
 	}
 	api, closeAPI := openAPI(ctx, dsn, c, false)
@@ -84,7 +82,7 @@ func run(name, dsn, plainDSN string, n, c, rounds int, plain bool, body []byte) 
 	if plain {
 		if name == "postgres" {
 			var drop func()
-			plainDSN, drop = scratchSchema(plainDSN)
+			plainDSN, drop = benchutil.ScratchSchema(plainDSN, "bench")
 			defer drop()
 		}
 		var closePlain func()
@@ -106,24 +104,19 @@ func run(name, dsn, plainDSN string, n, c, rounds int, plain bool, body []byte) 
 		costs = append(costs, rate/plainRate)
 		fmt.Printf("%-10s %5d %14.0f %14.0f %8.2f %16.0f %15.2f\n", name, round, base, rate, rate/base, plainRate, rate/plainRate)
 	}
-	fmt.Printf("%-10s median ratio %.2f", name, median(ratios))
+	fmt.Printf("%-10s median ratio %.2f", name, benchutil.Median(ratios))
 	if costs != nil {
-		fmt.Printf(", sealed/plaintext %.2f", median(costs))
+		fmt.Printf(", sealed/plaintext %.2f", benchutil.Median(costs))
 	}
 	fmt.Println()
-}
-
-func median(xs []float64) float64 {
-	sort.Float64s(xs)
-	return xs[len(xs)/2]
 }
 
 // openAPI opens and migrates a store and serves the API over it.
 func openAPI(ctx context.Context, dsn string, c int, plaintext bool) (*apiServer, func()) {
 	st, err := store.Open(ctx, dsn, store.Options{MasterKey: bytes.Repeat([]byte{7}, 32), PlaintextForBenchmark: plaintext})
-	check(err)
+	benchutil.Check(err)
 	_, err = st.Migrate(ctx)
-	check(err)
+	benchutil.Check(err)
 	api := newAPI(ctx, st, c)
 	return api, func() { api.close(); st.Close() }
 }
@@ -139,22 +132,22 @@ func baseline(ctx context.Context, name, dsn string, n, size, round int) float64
 	} else {
 		db, err = sql.Open("pgx", dsn)
 	}
-	check(err)
+	benchutil.Check(err)
 	defer db.Close()
 	table := fmt.Sprintf("bench_baseline_%d", round)
 	_, err = db.ExecContext(ctx, `CREATE TABLE `+table+` (id BIGINT PRIMARY KEY, payload BYTEA NOT NULL)`)
 	if err != nil && name == "sqlite" {
 		_, err = db.ExecContext(ctx, `CREATE TABLE `+table+` (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)`)
 	}
-	check(err)
+	benchutil.Check(err)
 	payload := bytes.Repeat([]byte("x"), size)
 	start := time.Now()
 	for i := range n {
 		tx, err := db.BeginTx(ctx, nil)
-		check(err)
+		benchutil.Check(err)
 		_, err = tx.ExecContext(ctx, `INSERT INTO `+table+` (id, payload) VALUES ($1, $2)`, i+1, payload)
-		check(err)
-		check(tx.Commit())
+		benchutil.Check(err)
+		benchutil.Check(tx.Commit())
 	}
 	return float64(n) / time.Since(start).Seconds()
 }
@@ -170,14 +163,14 @@ func newAPI(ctx context.Context, st *store.Store, c int) *apiServer {
 	srv := httptest.NewUnstartedServer(nil)
 	a := app.New(st, log, app.Options{BaseURL: "http://" + srv.Listener.Addr().String()})
 	policy, err := os.ReadFile("examples/policies/virtrigaud.yaml")
-	check(err)
+	benchutil.Check(err)
 	_, err = a.AddProject(ctx, embargo.ActorCLI, "virtrigaud.yaml", policy)
-	check(err)
+	benchutil.Check(err)
 	intake := httpx.NewLimiter(time.Nanosecond, 1<<30)
 	w, err := web.New(a, log, web.Options{Intake: intake})
-	check(err)
+	benchutil.Check(err)
 	h, err := server.New(a, w, api.New(a, log, api.Options{Intake: intake}), log, server.Options{MaxBodyBytes: 1 << 20, MaxUploadBytes: 1 << 26}).Handler()
-	check(err)
+	benchutil.Check(err)
 	srv.Config.Handler = h
 	srv.Start()
 	return &apiServer{srv: srv, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c}}}
@@ -187,50 +180,5 @@ func (s *apiServer) close() { s.srv.Close() }
 
 // run posts n reports with c concurrent clients and returns reports/s.
 func (s *apiServer) run(n, c int, body []byte) float64 {
-	url := s.srv.URL + "/api/v1/projects/virtrigaud/reports"
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range c {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for next.Add(1) <= int64(n) {
-				res, err := s.client.Post(url, "application/json", bytes.NewReader(body))
-				check(err)
-				io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				if res.StatusCode != http.StatusCreated {
-					check(fmt.Errorf("status %d", res.StatusCode))
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return float64(n) / time.Since(start).Seconds()
-}
-
-// scratchSchema returns dsn with a fresh schema on its search path, and a
-// function that drops the schema.
-func scratchSchema(dsn string) (string, func()) {
-	db, err := sql.Open("pgx", dsn)
-	check(err)
-	schema := fmt.Sprintf("bench_%d", time.Now().UnixNano())
-	_, err = db.Exec(`CREATE SCHEMA ` + schema)
-	check(err)
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	return dsn + sep + "search_path=" + schema, func() {
-		db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-		db.Close()
-	}
-}
-
-func check(err error) {
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "intake bench:", err)
-		os.Exit(1)
-	}
+	return benchutil.PostReports(s.client, s.srv.URL+"/api/v1/projects/virtrigaud/reports", n, c, body)
 }

@@ -82,7 +82,7 @@ func (a *App) ReportDisclosure(ctx context.Context, p embargo.Project, r embargo
 // other side's pending proposal. An agreement schedules the report's draft
 // advisories at the agreed instant.
 func (a *App) negotiate(ctx context.Context, p embargo.Project, reportID int64, by embargo.Actor, accept bool, at time.Time, reason string) error {
-	pol, err := a.policyInForce2(ctx, p, reportID)
+	pol, err := a.reportPolicy(ctx, p, reportID)
 	if err != nil {
 		return err
 	}
@@ -137,8 +137,8 @@ func (a *App) negotiate(ctx context.Context, p embargo.Project, reportID int64, 
 	return nil
 }
 
-// policyInForce2 is the policy a report was received under.
-func (a *App) policyInForce2(ctx context.Context, p embargo.Project, reportID int64) (*embargo.Policy, error) {
+// reportPolicy is the policy a report was received under.
+func (a *App) reportPolicy(ctx context.Context, p embargo.Project, reportID int64) (*embargo.Policy, error) {
 	r, err := a.store.Report(ctx, reportID)
 	if err != nil {
 		return nil, err

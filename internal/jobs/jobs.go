@@ -55,6 +55,11 @@ func Migrate(ctx context.Context, st *store.Store) error {
 	return nil
 }
 
+// oneAtATime keeps at most one job of a kind waiting or running, across
+// replicas.
+var oneAtATime = river.UniqueOpts{ByState: []rivertype.JobState{
+	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}}
+
 // SweepArgs is the SLA sweep job.
 type SweepArgs struct{}
 
@@ -64,8 +69,7 @@ func (SweepArgs) Kind() string { return "sla_sweep" }
 // InsertOpts keeps at most one sweep waiting or running: a periodic
 // insert while one is pending adds nothing.
 func (SweepArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
+	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: oneAtATime}
 }
 
 type sweepWorker struct {
@@ -122,8 +126,7 @@ func (OutboxArgs) Kind() string { return "mail_outbox" }
 // InsertOpts keeps at most one outbox job waiting or running across
 // replicas, so a mail is never sent by two of them at once.
 func (OutboxArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
+	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: oneAtATime}
 }
 
 type outboxWorker struct {
@@ -176,8 +179,7 @@ func (IMAPArgs) Kind() string { return "imap_poll" }
 
 // InsertOpts: one poll at a time across replicas.
 func (IMAPArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
+	return river.InsertOpts{MaxAttempts: 1, UniqueOpts: oneAtATime}
 }
 
 type imapWorker struct {

@@ -143,20 +143,11 @@ func (s *Store) Advisories(ctx context.Context, projectID int64) ([]AdvisorySumm
 
 // AdvisoriesOfReport returns the ids of the advisories a report is in.
 func (s *Store) AdvisoriesOfReport(ctx context.Context, reportID int64) ([]int64, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT advisory_id FROM advisory_reports WHERE report_id = $1 ORDER BY advisory_id`, reportID)
+	ids, err := s.idsOf(ctx, `SELECT advisory_id FROM advisory_reports WHERE report_id = $1 ORDER BY advisory_id`, reportID)
 	if err != nil {
 		return nil, fmt.Errorf("store.AdvisoriesOfReport: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }
 
 // PublicAdvisories returns the published and withdrawn advisories of a
@@ -192,20 +183,11 @@ func (s *Store) PublicAdvisories(ctx context.Context, projectID int64) ([]embarg
 // DueAdvisories returns the ids of scheduled advisories whose disclosure
 // instant has come.
 func (s *Store) DueAdvisories(ctx context.Context, now time.Time) ([]int64, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id FROM advisories WHERE state = 'scheduled' AND discloses_at <= $1 ORDER BY discloses_at`, now.UTC())
+	ids, err := s.idsOf(ctx, `SELECT id FROM advisories WHERE state = 'scheduled' AND discloses_at <= $1 ORDER BY discloses_at`, now.UTC())
 	if err != nil {
 		return nil, fmt.Errorf("store.DueAdvisories: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }
 
 // AdvisoryChange is what a change to an advisory records besides the
@@ -376,18 +358,9 @@ func (s *Store) CVETaken(ctx context.Context, projectID int64, cve string, excep
 
 // DraftAdvisories returns the ids of every draft advisory.
 func (s *Store) DraftAdvisories(ctx context.Context) ([]int64, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id FROM advisories WHERE state = 'draft' ORDER BY id`)
+	ids, err := s.idsOf(ctx, `SELECT id FROM advisories WHERE state = 'draft' ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("store.DraftAdvisories: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }

@@ -54,7 +54,7 @@ func (s *Store) SearchReports(ctx context.Context, f ReportFilter, q embargo.Sea
 	res.Capped = candidates > SearchScanLimit
 	// The candidates' ids in inbox order first (a sort of narrow rows),
 	// then their sealed content a chunk at a time by primary key.
-	ids, err := s.reportIDs(ctx, `SELECT id FROM reports WHERE `+cond+inboxOrder+` LIMIT `+strconv.Itoa(SearchScanLimit), args...)
+	ids, err := s.idsOf(ctx, `SELECT id FROM reports WHERE `+cond+inboxOrder+` LIMIT `+strconv.Itoa(SearchScanLimit), args...)
 	if err != nil {
 		return res, fmt.Errorf("store.SearchReports: %w", err)
 	}
@@ -106,8 +106,8 @@ func (s *Store) SearchReports(ctx context.Context, f ReportFilter, q embargo.Sea
 	return res, nil
 }
 
-// reportIDs runs a query of report ids.
-func (s *Store) reportIDs(ctx context.Context, query string, args ...any) ([]int64, error) {
+// idsOf runs a query of one id column (reports, deliveries, advisories).
+func (s *Store) idsOf(ctx context.Context, query string, args ...any) ([]int64, error) {
 	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err

@@ -14,7 +14,7 @@ import (
 // SLA action is due at now, earliest first (an index range scan on
 // reports_next_action).
 func (s *Store) ReportsDueForAction(ctx context.Context, now time.Time, limit int) ([]int64, error) {
-	ids, err := s.reportIDs(ctx, `SELECT id FROM reports WHERE next_action_at IS NOT NULL AND next_action_at <= $1
+	ids, err := s.idsOf(ctx, `SELECT id FROM reports WHERE next_action_at IS NOT NULL AND next_action_at <= $1
 		ORDER BY next_action_at, id LIMIT $2`, now.UTC(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store.ReportsDueForAction: %w", err)
@@ -188,7 +188,7 @@ func (s *Store) MarkEmailed(ctx context.Context, id int64, sendErr error) error 
 
 // OpenReportIDs returns the ids of a project's open reports.
 func (s *Store) OpenReportIDs(ctx context.Context, projectID int64) ([]int64, error) {
-	ids, err := s.reportIDs(ctx, `SELECT id FROM reports WHERE project_id = $1 AND state IN `+openStatesSQL()+` ORDER BY id`, projectID)
+	ids, err := s.idsOf(ctx, `SELECT id FROM reports WHERE project_id = $1 AND state IN `+openStatesSQL()+` ORDER BY id`, projectID)
 	if err != nil {
 		return nil, fmt.Errorf("store.OpenReportIDs: %w", err)
 	}

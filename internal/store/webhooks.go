@@ -117,7 +117,7 @@ type Delivery struct {
 
 // PendingDeliveries returns the ids of deliveries neither made nor given up.
 func (s *Store) PendingDeliveries(ctx context.Context, limit int) ([]int64, error) {
-	ids, err := s.reportIDs(ctx, `SELECT id FROM webhook_deliveries WHERE delivered_at IS NULL AND gave_up = FALSE ORDER BY id LIMIT $1`, limit)
+	ids, err := s.idsOf(ctx, `SELECT id FROM webhook_deliveries WHERE delivered_at IS NULL AND gave_up = FALSE ORDER BY id LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store.PendingDeliveries: %w", err)
 	}
