@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -11,10 +12,15 @@ import (
 	"github.com/embargo-cvd/embargo/internal/publish"
 )
 
-// publishedTree is a project's published files as of a stamp.
-type publishedTree struct {
-	stamp string
-	files map[string][]byte
+// publishedSite is a project's published tree as of a stamp, kept up to
+// date advisory by advisory.
+type publishedSite struct {
+	// key names what shapes every file (the signing key and the policy
+	// revision): when it changes, the tree is encoded anew.
+	key, stamp string
+	site       *publish.Site
+	versions   map[int64]string // advisory id → public version in the tree
+	refs       map[int64]string // advisory id → Ref
 }
 
 // publisherOf describes the project as its published files name it;
@@ -30,12 +36,39 @@ func (a *App) publisherOf(p embargo.Project, pol *embargo.Policy, base string) e
 	return embargo.Publisher{Name: pol.Project.Name, Namespace: ns, BaseURL: strings.TrimRight(base, "/"), ContactEmail: pol.Contacts.Email}
 }
 
-// AdvisoryFiles returns every published file of a project's advisories
-// (HTML, Atom, OSV, Go vulnerability database, CSAF, CVE JSON 5, OpenVEX),
-// by path, as served under /p/SLUG/advisories/. The tree is rebuilt only
-// when the project's public advisories change. NotFound-kind for an
-// unknown project.
+// PublishedFile returns one file of a project's published advisories
+// (HTML, Atom, OSV, Go vulnerability database, CSAF, CVE JSON 5, OpenVEX)
+// by its path under /p/SLUG/advisories/. NotFound-kind for an unknown
+// project or file.
+func (a *App) PublishedFile(ctx context.Context, slug, path string) ([]byte, error) {
+	s, err := a.publishedSite(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	b, ok, err := s.File(path)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, embargo.Errorf(embargo.KindNotFound, "no such published file")
+	}
+	return b, nil
+}
+
+// AdvisoryFiles returns every file PublishedFile serves, by path.
 func (a *App) AdvisoryFiles(ctx context.Context, slug string) (map[string][]byte, error) {
+	s, err := a.publishedSite(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	return s.Files()
+}
+
+// publishedSite returns the project's published tree, brought up to date
+// with the store: only the advisories whose public document changed since
+// are encoded again (all of them after a start, or when the project's key
+// or policy changed). Requests that find it stale together update it once.
+func (a *App) publishedSite(ctx context.Context, slug string) (*publish.Site, error) {
 	p, err := a.store.ProjectBySlug(ctx, slug)
 	if err != nil {
 		return nil, err
@@ -44,29 +77,115 @@ func (a *App) AdvisoryFiles(ctx context.Context, slug string) (map[string][]byte
 	if err != nil {
 		return nil, err
 	}
-	// The project's key (it signs) and policy (names, hall of fame) shape
-	// the tree too.
 	ref, err := a.store.PGPKeyRef(ctx, p.ID)
 	if err != nil && !errors.Is(err, embargo.ErrNotFound) {
 		return nil, err
 	}
-	stamp += "/" + ref + "/" + strconv.Itoa(p.PolicyRevision)
-	if t, ok := a.trees.Load(p.ID); ok && t.(publishedTree).stamp == stamp {
-		return t.(publishedTree).files, nil
+	key := ref + "/" + strconv.Itoa(p.PolicyRevision)
+	if cur, ok := a.sites.Load(p.ID); ok && cur.(*publishedSite).key == key && cur.(*publishedSite).stamp == stamp {
+		return cur.(*publishedSite).site, nil
 	}
-	// Requests that find the tree stale together build it once.
-	v, err, _ := a.treeBuilds.Do(strconv.FormatInt(p.ID, 10)+"/"+stamp, func() (any, error) {
-		files, err := a.ExportAdvisories(context.WithoutCancel(ctx), slug, "")
+	v, err, _ := a.siteUpdates.Do(strconv.FormatInt(p.ID, 10), func() (any, error) {
+		ctx := context.WithoutCancel(ctx)
+		var cur *publishedSite
+		if v, ok := a.sites.Load(p.ID); ok {
+			cur = v.(*publishedSite)
+		}
+		if cur == nil || cur.key != key {
+			next, err := a.newPublishedSite(ctx, slug, key, stamp)
+			if err != nil {
+				return nil, err
+			}
+			a.sites.Store(p.ID, next)
+			return next.site, nil
+		}
+		if cur.stamp == stamp {
+			return cur.site, nil
+		}
+		next, err := a.updatePublishedSite(ctx, p.ID, cur, stamp)
 		if err != nil {
 			return nil, err
 		}
-		a.trees.Store(p.ID, publishedTree{stamp: stamp, files: files})
-		return files, nil
+		a.sites.Store(p.ID, next)
+		return next.site, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return v.(map[string][]byte), nil
+	return v.(*publish.Site), nil
+}
+
+// newPublishedSite encodes every public advisory of the project.
+func (a *App) newPublishedSite(ctx context.Context, slug, key, stamp string) (*publishedSite, error) {
+	p, pol, _, err := a.policyInForce(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	// The versions first: a change made while the documents are read is
+	// then encoded again next time, never missed.
+	versions, err := a.store.PublicVersions(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	advs, err := a.store.PublicAdvisories(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	s, err := a.siteOf(ctx, p, pol, "")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Put(advs...); err != nil {
+		return nil, err
+	}
+	refs := make(map[int64]string, len(advs))
+	for _, adv := range advs {
+		refs[adv.ID] = adv.Ref
+	}
+	return &publishedSite{key: key, stamp: stamp, site: s, versions: versions, refs: refs}, nil
+}
+
+// updatePublishedSite encodes the advisories whose public document changed
+// since cur, and takes out those no longer public.
+func (a *App) updatePublishedSite(ctx context.Context, projectID int64, cur *publishedSite, stamp string) (*publishedSite, error) {
+	versions, err := a.store.PublicVersions(ctx, projectID)
+	if err != nil {
+		return nil, err
+	}
+	var changed []int64
+	for id, v := range versions {
+		if cur.versions[id] != v {
+			changed = append(changed, id)
+		}
+	}
+	advs, err := a.store.PublicAdvisoriesByID(ctx, changed)
+	if err != nil {
+		return nil, err
+	}
+	refs := maps.Clone(cur.refs)
+	for _, adv := range advs {
+		refs[adv.ID] = adv.Ref
+	}
+	for id, ref := range cur.refs {
+		if _, ok := versions[id]; !ok {
+			advs = append(advs, embargo.Advisory{ID: id, Ref: ref, State: embargo.AdvisoryDraft})
+			delete(refs, id)
+		}
+	}
+	if err := cur.site.Put(advs...); err != nil {
+		return nil, err
+	}
+	return &publishedSite{key: cur.key, stamp: stamp, site: cur.site, versions: versions, refs: refs}, nil
+}
+
+// siteOf is an empty tree of the project's advisories served at base
+// (the instance's /p/SLUG/advisories when empty).
+func (a *App) siteOf(ctx context.Context, p embargo.Project, pol *embargo.Policy, base string) (*publish.Site, error) {
+	key, err := a.projectKey(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	return publish.NewSite(a.publisherOf(p, pol, base), publish.Options{Signer: key, CNAOrgID: a.opts.CNAOrgID, HallOfFame: pol.Credit.HallOfFame}), nil
 }
 
 // ExportAdvisories builds a project's published tree for serving at base
@@ -80,11 +199,14 @@ func (a *App) ExportAdvisories(ctx context.Context, slug, base string) (map[stri
 	if err != nil {
 		return nil, err
 	}
-	key, err := a.projectKey(ctx, p.ID)
+	s, err := a.siteOf(ctx, p, pol, base)
 	if err != nil {
 		return nil, err
 	}
-	return publish.Tree(advs, a.publisherOf(p, pol, base), publish.Options{Signer: key, CNAOrgID: a.opts.CNAOrgID, HallOfFame: pol.Credit.HallOfFame})
+	if err := s.Put(advs...); err != nil {
+		return nil, err
+	}
+	return s.Files()
 }
 
 // csafURL is the URL of the project's CSAF provider metadata for its

@@ -44,10 +44,10 @@ type App struct {
 	// by their ref, which changes with the key.
 	routes mailRoutes
 	keys   sync.Map // ref -> *pgp.Key
-	// trees caches each project's published files (publishedTree);
-	// treeBuilds coalesces concurrent rebuilds.
-	trees      sync.Map // project id -> publishedTree
-	treeBuilds singleflight.Group
+	// sites keeps each project's published tree (*publishedSite);
+	// siteUpdates coalesces concurrent updates.
+	sites       sync.Map // project id -> *publishedSite
+	siteUpdates singleflight.Group
 }
 
 // Options configure the App.

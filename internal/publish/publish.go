@@ -7,18 +7,8 @@
 package publish
 
 import (
-	"fmt"
-	"sort"
-
 	"github.com/embargo-cvd/embargo/internal/embargo"
 	"github.com/embargo-cvd/embargo/internal/pgp"
-	"github.com/embargo-cvd/embargo/internal/publish/atom"
-	"github.com/embargo-cvd/embargo/internal/publish/csaf"
-	"github.com/embargo-cvd/embargo/internal/publish/cve5"
-	"github.com/embargo-cvd/embargo/internal/publish/openvex"
-	"github.com/embargo-cvd/embargo/internal/publish/osv"
-	"github.com/embargo-cvd/embargo/internal/publish/site"
-	"github.com/embargo-cvd/embargo/internal/publish/vulndb"
 )
 
 // Options tune a tree.
@@ -34,72 +24,14 @@ type Options struct {
 }
 
 // Tree returns the files of the project's published and withdrawn
-// advisories (drafts never), by path relative to the site's root.
+// advisories (drafts never), by path relative to the site's root: a Site
+// with every advisory put in.
 func Tree(advs []embargo.Advisory, pub embargo.Publisher, o Options) (map[string][]byte, error) {
-	public := site.Public(advs)
-	out := map[string][]byte{}
-	add := func(what string, files map[string][]byte, err error) error {
-		if err != nil {
-			return fmt.Errorf("publish: %s: %w", what, err)
-		}
-		for k, v := range files {
-			out[k] = v
-		}
-		return nil
-	}
-	osvFiles, err := osv.Files(public, pub)
-	if err := add("OSV", osvFiles, err); err != nil {
+	s := NewSite(pub, o)
+	if err := s.Put(advs...); err != nil {
 		return nil, err
 	}
-	goFiles, err := vulndb.Files(public, pub)
-	if err := add("Go vulnerability database", goFiles, err); err != nil {
-		return nil, err
-	}
-	if o.Signer != nil {
-		csafFiles, err := csaf.Files(public, pub, o.Signer)
-		if err := add("CSAF", csafFiles, err); err != nil {
-			return nil, err
-		}
-	}
-	if o.CNAOrgID != "" {
-		cveFiles, err := cve5.Files(public, pub, o.CNAOrgID)
-		if err := add("CVE JSON 5", cveFiles, err); err != nil {
-			return nil, err
-		}
-	}
-	vexFiles, err := openvex.Files(public, pub)
-	if err := add("OpenVEX", vexFiles, err); err != nil {
-		return nil, err
-	}
-	feed, err := atom.Feed(public, pub)
-	if err != nil {
-		return nil, fmt.Errorf("publish: Atom: %w", err)
-	}
-	out["feed.atom"] = feed
-	links := site.Links{OSVAll: "osv/all.zip", Feed: "feed.atom", PerAdvisory: func(a embargo.Advisory) [][2]string {
-		var l [][2]string
-		for _, f := range [][2]string{{"OSV", "osv/" + a.Ref + ".json"}, {"OpenVEX", "openvex/" + a.Ref + ".json"}, {"CVE JSON 5", "cve/" + a.CVE + ".json"}} {
-			if _, ok := out[f[1]]; ok {
-				l = append(l, f)
-			}
-		}
-		if p := csaf.Path(a); out[p] != nil {
-			l = append(l, [2]string{"CSAF 2.0", p})
-		}
-		sort.Slice(l, func(i, j int) bool { return l[i][0] < l[j][0] })
-		return l
-	}}
-	if _, ok := out["govulndb/index/db.json"]; ok {
-		links.GoVulnDB = "govulndb/index/db.json"
-	}
-	if _, ok := out[csaf.ProviderMetadataPath]; ok {
-		links.CSAF = csaf.ProviderMetadataPath
-	}
-	pages, err := site.Pages(public, pub, links, o.HallOfFame)
-	if err := add("HTML", pages, err); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s.Files()
 }
 
 // Check encodes one advisory in every format of the tree, as if it were

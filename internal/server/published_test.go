@@ -110,3 +110,78 @@ func TestPublishedAdvisoryServedLive(t *testing.T) {
 		t.Fatalf("the tree after a refused publication: %d", res.StatusCode)
 	}
 }
+
+// TestPublishedTreeKeptUpToDate: the live tree is updated advisory by
+// advisory (a second publication, an update, a withdrawal, a new project
+// key) and is at every step the tree `embargo publish` encodes afresh.
+func TestPublishedTreeKeptUpToDate(t *testing.T) {
+	h := newHarness(t)
+	h.addProject("virtrigaud.yaml")
+	ctx := context.Background()
+	first := publishOne(t, h, embargo.CreditPreference{Mode: embargo.CreditName, Name: "Rita Reporter"})
+	owner := mustUser(h, "owner@demo.org")
+	c := h.client()
+	same := func(step string) {
+		t.Helper()
+		live, err := h.app.AdvisoryFiles(ctx, "virtrigaud")
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := h.app.ExportAdvisories(ctx, "virtrigaud", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for p, b := range fresh {
+			if strings.HasSuffix(p, ".asc") { // salted signatures: present is enough
+				if len(live[p]) == 0 {
+					t.Errorf("%s: live tree lacks %s", step, p)
+				}
+				continue
+			}
+			if string(live[p]) != string(b) {
+				t.Errorf("%s: live %s differs from a fresh export", step, p)
+			}
+		}
+		if len(live) != len(fresh) {
+			t.Errorf("%s: live tree has %d files, a fresh export %d", step, len(live), len(fresh))
+		}
+	}
+	same("first publication")
+	second, err := h.app.CreateAdvisory(ctx, owner, "virtrigaud", []int64{1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.app.EditAdvisory(ctx, owner, "virtrigaud", second.Ref, app.AdvisoryInput{Summary: "Second bug",
+		Affected: []embargo.AffectedProduct{{Ecosystem: "npm", Package: "virtrigaud-ui", Ranges: []embargo.Range{{Introduced: "0", Fixed: "1.0.1"}}}}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.app.PublishAdvisory(ctx, owner, "virtrigaud", second.Ref, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if index := body(h.get(c, "/p/virtrigaud/advisories/")); !strings.Contains(index, second.Ref) || !strings.Contains(index, first.Ref) {
+		t.Fatal("the index does not list both advisories")
+	}
+	if res := h.get(c, "/p/virtrigaud/advisories/osv/npm/all.zip"); res.StatusCode != 200 {
+		t.Errorf("the npm archive of the second advisory: %d", res.StatusCode)
+	}
+	same("second publication")
+	if _, err := h.app.EditAdvisory(ctx, owner, "virtrigaud", first.Ref, app.AdvisoryInput{Summary: "Agent accepts unsigned jobs and scripts",
+		CVE: "CVE-2026-40001", Affected: []embargo.AffectedProduct{{Ecosystem: "Go", Package: "github.com/virtrigaud/virtrigaud", Ranges: []embargo.Range{{Introduced: "0", Fixed: "0.2.4"}}}}}, "Fixed in 0.2.4, not 0.2.3"); err != nil {
+		t.Fatal(err)
+	}
+	if page := body(h.get(c, "/p/virtrigaud/advisories/"+first.Ref+".html")); !strings.Contains(page, "0.2.4") {
+		t.Error("the update is not on the advisory's page")
+	}
+	same("update")
+	if _, err := h.app.WithdrawAdvisory(ctx, owner, "virtrigaud", second.Ref, "Not a vulnerability after all"); err != nil {
+		t.Fatal(err)
+	}
+	if feed := body(h.get(c, "/p/virtrigaud/advisories/feed.atom")); !strings.Contains(feed, second.Ref+": Second bug (withdrawn)") {
+		t.Error("the feed does not show the withdrawal")
+	}
+	same("withdrawal")
+	if _, err := h.app.GeneratePGPKey(ctx, &owner, "virtrigaud"); err != nil {
+		t.Fatal(err)
+	}
+	same("new project key")
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
@@ -154,27 +155,83 @@ func (s *Store) AdvisoriesOfReport(ctx context.Context, reportID int64) ([]int64
 // project (projectID 0: of every project) as published, oldest first. They
 // are stored in clear: they are public.
 func (s *Store) PublicAdvisories(ctx context.Context, projectID int64) ([]embargo.Advisory, error) {
-	q := `SELECT public FROM advisories WHERE public IS NOT NULL`
+	q := `SELECT id, public FROM advisories WHERE public IS NOT NULL`
 	args := []any{}
 	if projectID != 0 {
 		q += ` AND project_id = $1`
 		args = append(args, projectID)
 	}
-	rows, err := s.r.QueryContext(ctx, q+` ORDER BY published_at, id`, args...)
+	out, err := s.publicDocs(ctx, q+` ORDER BY published_at, id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store.PublicAdvisories: %w", err)
+	}
+	return out, nil
+}
+
+// PublicVersions returns, for each public advisory of the project by id,
+// a version string that changes whenever its public document does: what
+// a published tree compares to know which advisories to encode again.
+func (s *Store) PublicVersions(ctx context.Context, projectID int64) (map[int64]string, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, CAST(updated_at AS TEXT), version, state, LENGTH(public) FROM advisories
+		WHERE project_id = $1 AND public IS NOT NULL`, projectID)
+	if err != nil {
+		return nil, fmt.Errorf("store.PublicVersions: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var updated, state string
+		var version, size int
+		if err := rows.Scan(&id, &updated, &version, &state, &size); err != nil {
+			return nil, fmt.Errorf("store.PublicVersions: %w", err)
+		}
+		out[id] = fmt.Sprintf("%s/%d/%s/%d", updated, version, state, size)
+	}
+	return out, rows.Err()
+}
+
+// PublicAdvisoriesByID returns the public documents of the advisories with
+// these ids (those that have one), in no particular order.
+func (s *Store) PublicAdvisoriesByID(ctx context.Context, ids []int64) ([]embargo.Advisory, error) {
+	var out []embargo.Advisory
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), 500)]
+		ids = ids[len(batch):]
+		marks := make([]string, len(batch))
+		args := make([]any, len(batch))
+		for i, id := range batch {
+			marks[i], args[i] = fmt.Sprintf("$%d", i+1), id
+		}
+		advs, err := s.publicDocs(ctx, `SELECT id, public FROM advisories WHERE public IS NOT NULL AND id IN (`+strings.Join(marks, ", ")+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store.PublicAdvisoriesByID: %w", err)
+		}
+		out = append(out, advs...)
+	}
+	return out, nil
+}
+
+// publicDocs decodes the public documents that query selects with their
+// ids.
+func (s *Store) publicDocs(ctx context.Context, query string, args ...any) ([]embargo.Advisory, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []embargo.Advisory
 	for rows.Next() {
+		var id int64
 		var doc string
-		if err := rows.Scan(&doc); err != nil {
+		if err := rows.Scan(&id, &doc); err != nil {
 			return nil, err
 		}
 		var a embargo.Advisory
 		if err := json.Unmarshal([]byte(doc), &a); err != nil {
-			return nil, fmt.Errorf("store.PublicAdvisories: %w", err)
+			return nil, err
 		}
+		a.ID = id
 		out = append(out, a)
 	}
 	return out, rows.Err()
@@ -263,15 +320,19 @@ func (s *Store) ChangeAdvisory(ctx context.Context, id int64, actor embargo.Acto
 }
 
 // PublicStamp changes whenever a project's public advisories do: their
-// number and the latest change.
+// number, the latest change, and sums that move with every edit, update
+// and withdrawal even when the clock has not (two changes in the same
+// instant).
 func (s *Store) PublicStamp(ctx context.Context, projectID int64) (string, error) {
-	var n int
+	var n, versions, withdrawn int
+	var size int64
 	var latest sql.NullString
-	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*), CAST(MAX(updated_at) AS TEXT) FROM advisories WHERE project_id = $1 AND public IS NOT NULL`,
-		projectID).Scan(&n, &latest); err != nil {
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*), CAST(MAX(updated_at) AS TEXT), COALESCE(SUM(version), 0),
+		COALESCE(SUM(LENGTH(public)), 0), COUNT(withdrawn_at) FROM advisories WHERE project_id = $1 AND public IS NOT NULL`,
+		projectID).Scan(&n, &latest, &versions, &size, &withdrawn); err != nil {
 		return "", fmt.Errorf("store.PublicStamp: %w", err)
 	}
-	return strconv.Itoa(n) + "/" + latest.String, nil
+	return fmt.Sprintf("%d/%s/%d/%d/%d", n, latest.String, versions, size, withdrawn), nil
 }
 
 // ReservedCVE is a CVE id of the project's pool.

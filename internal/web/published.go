@@ -4,8 +4,6 @@ import (
 	"net/http"
 	"path"
 	"strings"
-
-	"github.com/embargo-cvd/embargo/internal/embargo"
 )
 
 // contentTypes of the published files, by extension.
@@ -42,16 +40,12 @@ func (w *Web) WellKnownCSAF(rw http.ResponseWriter, r *http.Request) error {
 }
 
 func (w *Web) publishedFile(rw http.ResponseWriter, r *http.Request, slug, p string) error {
-	files, err := w.app.AdvisoryFiles(r.Context(), slug)
-	if err != nil {
-		return err
-	}
 	if p == "" || strings.HasSuffix(p, "/") {
 		p += "index.html"
 	}
-	data, ok := files[p]
-	if !ok {
-		return embargo.Errorf(embargo.KindNotFound, "no such published file")
+	data, err := w.app.PublishedFile(r.Context(), slug, p)
+	if err != nil {
+		return err
 	}
 	ct := contentTypes[path.Ext(p)]
 	if ct == "" {

@@ -37,7 +37,6 @@ type feed struct {
 	Links     []link   `xml:"link"`
 	Author    person   `xml:"author"`
 	Generator string   `xml:"generator"`
-	Entries   []entry  `xml:"entry"`
 }
 
 type link struct {
@@ -81,41 +80,84 @@ type text struct {
 // feed's author) or no absolute BaseURL (the feed's and entries' ids), or
 // when a public advisory has no Ref or no publication date.
 func Feed(advs []embargo.Advisory, pub embargo.Publisher) ([]byte, error) {
-	fail := func(format string, args ...any) error {
-		return embargo.Errorf(embargo.KindInvalid, "atom.Feed: %s", fmt.Sprintf(format, args...))
+	var entries []*Entry
+	for _, a := range advs {
+		if a.State != embargo.AdvisoryPublished && a.State != embargo.AdvisoryWithdrawn {
+			continue
+		}
+		e, err := Encode(a, pub)
+		if err != nil {
+			return nil, err
+		}
+		entries = append(entries, e)
 	}
+	return Assemble(entries, pub)
+}
+
+// Entry is one advisory's entry of the feed, encoded once and kept.
+type Entry struct {
+	ref      string
+	modified time.Time
+	xml      []byte
+}
+
+func fail(format string, args ...any) error {
+	return embargo.Errorf(embargo.KindInvalid, "atom.Feed: %s", fmt.Sprintf(format, args...))
+}
+
+// baseOf is the publisher's BaseURL without a trailing slash, or an error
+// when it is not absolute.
+func baseOf(pub embargo.Publisher) (string, error) {
 	base := strings.TrimRight(strings.TrimSpace(pub.BaseURL), "/")
 	if u, err := url.Parse(base); err != nil || u.Scheme == "" || u.Host == "" {
-		return nil, fail("the publisher's BaseURL %q is not an absolute URL", pub.BaseURL)
+		return "", fail("the publisher's BaseURL %q is not an absolute URL", pub.BaseURL)
+	}
+	return base, nil
+}
+
+// Encode encodes the entry of a public advisory, indented as it stands in
+// the feed. Its errors are Feed's.
+func Encode(a embargo.Advisory, pub embargo.Publisher) (*Entry, error) {
+	base, err := baseOf(pub)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(a.Ref) == "" {
+		return nil, fail("a public advisory has no Ref")
+	}
+	if a.Published.IsZero() {
+		return nil, fail("advisory %s has no publication date", a.Ref)
+	}
+	var buf bytes.Buffer
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("  ", "  ") // an element of the feed
+	if err := enc.Encode(entryOf(a, base)); err != nil {
+		return nil, fmt.Errorf("atom.Feed: %w", err)
+	}
+	return &Entry{ref: a.Ref, modified: modified(a), xml: buf.Bytes()}, nil
+}
+
+// Assemble writes the feed of encoded entries (whose Refs the caller keeps
+// distinct), newest modification first. Its errors are Feed's.
+func Assemble(entries []*Entry, pub embargo.Publisher) ([]byte, error) {
+	base, err := baseOf(pub)
+	if err != nil {
+		return nil, err
 	}
 	name := strings.Join(strings.Fields(pub.Name), " ")
 	if name == "" {
 		return nil, fail("the publisher has no name to be the feed's author")
 	}
-
-	var public []embargo.Advisory
-	for _, a := range advs {
-		if a.State != embargo.AdvisoryPublished && a.State != embargo.AdvisoryWithdrawn {
-			continue
-		}
-		if strings.TrimSpace(a.Ref) == "" {
-			return nil, fail("a public advisory has no Ref")
-		}
-		if a.Published.IsZero() {
-			return nil, fail("advisory %s has no publication date", a.Ref)
-		}
-		public = append(public, a)
-	}
-	slices.SortStableFunc(public, func(x, y embargo.Advisory) int {
-		if c := modified(y).Compare(modified(x)); c != 0 {
+	entries = slices.Clone(entries)
+	slices.SortFunc(entries, func(x, y *Entry) int {
+		if c := y.modified.Compare(x.modified); c != 0 {
 			return c
 		}
-		return strings.Compare(x.Ref, y.Ref)
+		return strings.Compare(x.ref, y.ref)
 	})
-
 	updated := time.Unix(0, 0)
-	if len(public) > 0 {
-		updated = modified(public[0])
+	if len(entries) > 0 {
+		updated = entries[0].modified
 	}
 	f := feed{
 		ID:      base + "/feed.atom",
@@ -128,19 +170,31 @@ func Feed(advs []embargo.Advisory, pub embargo.Publisher) ([]byte, error) {
 		Author:    person{Name: name, URI: strings.TrimSpace(pub.Namespace), Email: strings.TrimSpace(pub.ContactEmail)},
 		Generator: "Embargo",
 	}
-	for _, a := range public {
-		f.Entries = append(f.Entries, entryOf(a, base))
-	}
-
-	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
-	enc := xml.NewEncoder(&buf)
+	var head bytes.Buffer
+	enc := xml.NewEncoder(&head)
 	enc.Indent("", "  ")
 	if err := enc.Encode(f); err != nil {
 		return nil, fmt.Errorf("atom.Feed: %w", err)
 	}
-	buf.WriteByte('\n')
-	return buf.Bytes(), nil
+	// The entries go before the feed's end tag, each on its own lines.
+	const end = "\n</feed>"
+	h := head.Bytes()
+	if !bytes.HasSuffix(h, []byte(end)) {
+		return nil, fmt.Errorf("atom.Feed: the feed does not end in %q", end)
+	}
+	size := len(xml.Header) + len(h) + 1
+	for _, e := range entries {
+		size += len(e.xml) + 1
+	}
+	out := make([]byte, 0, size)
+	out = append(out, xml.Header...)
+	out = append(out, h[:len(h)-len(end)]...)
+	for _, e := range entries {
+		out = append(out, '\n')
+		out = append(out, e.xml...)
+	}
+	out = append(out, end...)
+	return append(out, '\n'), nil
 }
 
 // entryOf is the entry of one advisory.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
+	"github.com/embargo-cvd/embargo/internal/publish/jsonfrag"
 )
 
 // The provider metadata (CSAF 2.0 section 7.1.7) and the ROLIE documents
@@ -141,8 +142,9 @@ func feedID(pub embargo.Publisher) string {
 }
 
 // feed is the ROLIE feed of all documents, newest change first, each with
-// its hash and signature files (CSAF 2.0 requirement 15).
-func feed(pub embargo.Publisher, entries []entry, updated time.Time) feedDocument {
+// its hash and signature files (CSAF 2.0 requirement 15): the feed encoded
+// around the entries each document keeps.
+func feed(pub embargo.Publisher, entries []*Entry, updated time.Time) ([]byte, error) {
 	b := base(pub)
 	f := feedData{
 		ID:       feedID(pub),
@@ -150,23 +152,36 @@ func feed(pub embargo.Publisher, entries []entry, updated time.Time) feedDocumen
 		Link:     []link{{Rel: "self", Href: b + "/" + distDir + "/" + feedName}},
 		Category: []category{csafCategory},
 		Updated:  timestamp(updated),
-		Entry:    make([]feedEntry, len(entries)),
+		Entry:    []feedEntry{},
 	}
+	doc, err := jsonfrag.Marshal(feedDocument{Feed: f})
+	if err != nil {
+		return nil, err
+	}
+	elems := make([][]byte, len(entries))
 	for i, e := range entries {
-		u := b + "/" + e.path
-		links := []link{{Rel: "self", Href: u}, {Rel: "hash", Href: u + ".sha256"}, {Rel: "hash", Href: u + ".sha512"}}
-		if e.sig != nil {
-			links = append(links, link{Rel: "signature", Href: u + ".asc"})
-		}
-		f.Entry[i] = feedEntry{
-			ID: e.id, Title: e.title, Link: links,
-			Published: timestamp(e.published), Updated: timestamp(e.current),
-			Summary: &feedSummary{Content: e.summary},
-			Content: feedContent{Type: "application/json", Src: u},
-			Format:  feedFormat{Schema: schemaURL, Version: csafVersion},
-		}
+		elems[i] = e.feedEntry
 	}
-	return feedDocument{Feed: f}
+	return jsonfrag.Splice(doc, "entry", elems, feedEntryDepth)
+}
+
+// feedEntryDepth is the depth of the feed's entries: feed, entry, element.
+const feedEntryDepth = 3
+
+// feedEntryOf is the feed entry of an encoded document.
+func feedEntryOf(pub embargo.Publisher, e *Entry) feedEntry {
+	u := base(pub) + "/" + e.path
+	links := []link{{Rel: "self", Href: u}, {Rel: "hash", Href: u + ".sha256"}, {Rel: "hash", Href: u + ".sha512"}}
+	if e.sig != nil {
+		links = append(links, link{Rel: "signature", Href: u + ".asc"})
+	}
+	return feedEntry{
+		ID: e.id, Title: e.title, Link: links,
+		Published: timestamp(e.published), Updated: timestamp(e.current),
+		Summary: &feedSummary{Content: e.summary},
+		Content: feedContent{Type: "application/json", Src: u},
+		Format:  feedFormat{Schema: schemaURL, Version: csafVersion},
+	}
 }
 
 type serviceDoc struct {
@@ -206,13 +221,11 @@ type categoryDoc struct {
 // categories dissects the feed by document category, vendor and product
 // (CSAF 2.0 requirement 17): the terms are the document category, the
 // publisher and the affected packages, sorted.
-func categories(vendor string, advs []embargo.Advisory) categoryDoc {
+func categories(vendor string, entries []*Entry) categoryDoc {
 	terms := map[string]bool{"csaf_security_advisory": true, vendor: true}
-	for _, a := range advs {
-		for _, ap := range a.Affected {
-			if ap.Package != "" {
-				terms[ap.Package] = true
-			}
+	for _, e := range entries {
+		for _, p := range e.packages {
+			terms[p] = true
 		}
 	}
 	var c categoryDoc

@@ -1,11 +1,13 @@
 package csaf
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
 	"runtime"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
 	"github.com/embargo-cvd/embargo/internal/pgp"
+	"github.com/embargo-cvd/embargo/internal/publish/jsonfrag"
 )
 
 // ProviderMetadataPath is where Files puts provider-metadata.json,
@@ -65,8 +68,8 @@ func base(pub embargo.Publisher) string {
 // absolute URL, when an advisory cannot be encoded (see Document), when two
 // advisories share a file name, or when signing fails.
 func Files(advs []embargo.Advisory, pub embargo.Publisher, signer *pgp.Key) (map[string][]byte, error) {
-	if u, err := url.Parse(base(pub)); err != nil || u.Scheme == "" || u.Host == "" {
-		return nil, fmt.Errorf("csaf.Files: the base URL %q is not an absolute URL", pub.BaseURL)
+	if err := checkBase(pub); err != nil {
+		return nil, err
 	}
 	var public []embargo.Advisory
 	for _, a := range advs {
@@ -79,22 +82,44 @@ func Files(advs []embargo.Advisory, pub embargo.Publisher, signer *pgp.Key) (map
 		return nil, err
 	}
 	files := make(map[string][]byte, 4*len(entries)+8)
-	names := map[string]string{}
+	for _, e := range entries {
+		maps.Copy(files, e.Files())
+	}
+	idx, err := Index(entries, pub, signer)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(files, idx)
+	return files, nil
+}
+
+func checkBase(pub embargo.Publisher) error {
+	if u, err := url.Parse(base(pub)); err != nil || u.Scheme == "" || u.Host == "" {
+		return fmt.Errorf("csaf.Files: the base URL %q is not an absolute URL", pub.BaseURL)
+	}
+	return nil
+}
+
+// Index assembles the provider's files around encoded documents: the
+// provider metadata, the service and category documents, the ROLIE feed,
+// changes.csv, index.txt and, with a signer, its public key. It returns an
+// error when two documents have the same file name.
+func Index(entries []*Entry, pub embargo.Publisher, signer *pgp.Key) (map[string][]byte, error) {
+	if err := checkBase(pub); err != nil {
+		return nil, err
+	}
+	files := map[string][]byte{}
+	names := make(map[string]string, len(entries))
 	for _, e := range entries {
 		if other, dup := names[e.path]; dup {
 			return nil, fmt.Errorf("csaf.Files: %s and %s have the same file name %s", other, e.id, e.path)
 		}
 		names[e.path] = e.id
-		files[e.path] = e.doc
-		files[e.path+".sha256"] = e.sha256
-		files[e.path+".sha512"] = e.sha512
-		if e.sig != nil {
-			files[e.path+".asc"] = e.sig
-		}
 	}
 	// Newest change first, then by path: the order of the feed and of
 	// changes.csv.
-	slices.SortFunc(entries, func(x, y entry) int {
+	entries = slices.Clone(entries)
+	slices.SortFunc(entries, func(x, y *Entry) int {
 		return cmp.Or(y.current.Compare(x.current), strings.Compare(x.path, y.path))
 	})
 	updated := time.Unix(0, 0).UTC()
@@ -117,8 +142,7 @@ func Files(advs []embargo.Advisory, pub embargo.Publisher, signer *pgp.Key) (map
 	}{
 		{ProviderMetadataPath, providerMetadata(pub, pb, keys, updated)},
 		{wellKnown + "/service.json", serviceDocument(pub)},
-		{distDir + "/" + feedName, feed(pub, entries, updated)},
-		{distDir + "/" + categoryName, categories(pb.Name, public)},
+		{distDir + "/" + categoryName, categories(pb.Name, entries)},
 	}
 	for _, d := range docs {
 		b, err := marshal(d.v)
@@ -127,24 +151,43 @@ func Files(advs []embargo.Advisory, pub embargo.Publisher, signer *pgp.Key) (map
 		}
 		files[d.path] = b
 	}
+	if files[distDir+"/"+feedName], err = feed(pub, entries, updated); err != nil {
+		return nil, fmt.Errorf("csaf.Files: %s: %w", feedName, err)
+	}
 	files[distDir+"/changes.csv"] = changes(entries)
 	files[distDir+"/index.txt"] = index(entries)
 	return files, nil
 }
 
-// entry is one encoded advisory.
-type entry struct {
+// Entry is one advisory's CSAF document, encoded, hashed and signed once
+// and kept.
+type Entry struct {
 	id, title, summary string
 	path, rel          string // from the site's root; from the distribution folder
 	published, current time.Time
 	doc                []byte
 	sha256, sha512     []byte // hash files
 	sig                []byte
+	packages           []string // affected, for the category document
+	feedEntry          []byte   // its entry in the ROLIE feed
+	changesLine        []byte   // its line in changes.csv
+}
+
+// Path is where the document is published, relative to the site's root.
+func (e *Entry) Path() string { return e.path }
+
+// Files returns the document and its hash and signature files, by path.
+func (e *Entry) Files() map[string][]byte {
+	files := map[string][]byte{e.path: e.doc, e.path + ".sha256": e.sha256, e.path + ".sha512": e.sha512}
+	if e.sig != nil {
+		files[e.path+".asc"] = e.sig
+	}
+	return files
 }
 
 // encodeAll encodes, hashes and signs the advisories, on all CPUs.
-func encodeAll(advs []embargo.Advisory, pub embargo.Publisher, signer *pgp.Key) ([]entry, error) {
-	out := make([]entry, len(advs))
+func encodeAll(advs []embargo.Advisory, pub embargo.Publisher, signer *pgp.Key) ([]*Entry, error) {
+	out := make([]*Entry, len(advs))
 	errs := make([]error, len(advs))
 	workers := min(runtime.GOMAXPROCS(0), len(advs))
 	var wg sync.WaitGroup
@@ -152,7 +195,7 @@ func encodeAll(advs []embargo.Advisory, pub embargo.Publisher, signer *pgp.Key) 
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				out[i], errs[i] = encode(advs[i], pub, signer)
+				out[i], errs[i] = Encode(advs[i], pub, signer)
 			}
 		})
 	}
@@ -169,21 +212,23 @@ func encodeAll(advs []embargo.Advisory, pub embargo.Publisher, signer *pgp.Key) 
 	return out, nil
 }
 
-func encode(a embargo.Advisory, pub embargo.Publisher, signer *pgp.Key) (entry, error) {
+// Encode builds, marshals, hashes and, with a signer, signs the CSAF
+// document of a public advisory (see Document for its errors).
+func Encode(a embargo.Advisory, pub embargo.Publisher, signer *pgp.Key) (*Entry, error) {
 	d, err := buildDocument(a, pub)
 	if err != nil {
-		return entry{}, err
+		return nil, err
 	}
 	b, err := marshal(d)
 	if err != nil {
-		return entry{}, err
+		return nil, err
 	}
 	path := Path(a)
 	name := FileName(a.Ref)
 	current, _ := time.Parse(time.RFC3339, d.Document.Tracking.CurrentReleaseDate)
 	published, _ := time.Parse(time.RFC3339, d.Document.Tracking.InitialReleaseDate)
 	s256, s512 := sha256.Sum256(b), sha512.Sum512(b)
-	e := entry{
+	e := &Entry{
 		id: a.Ref, title: d.Document.Title, summary: oneLine(a.Summary),
 		path: path, rel: strings.TrimPrefix(path, distDir+"/"),
 		published: published, current: current, doc: b,
@@ -192,7 +237,16 @@ func encode(a embargo.Advisory, pub embargo.Publisher, signer *pgp.Key) (entry, 
 	}
 	if signer != nil {
 		if e.sig, err = signer.DetachSign(b); err != nil {
-			return entry{}, fmt.Errorf("csaf: signing %s: %w", a.Ref, err)
+			return nil, fmt.Errorf("csaf: signing %s: %w", a.Ref, err)
+		}
+	}
+	if e.feedEntry, err = jsonfrag.Element(feedEntryOf(pub, e), feedEntryDepth); err != nil {
+		return nil, fmt.Errorf("csaf: the feed entry of %s: %w", a.Ref, err)
+	}
+	e.changesLine = fmt.Appendf(nil, "%q,%q\n", e.rel, timestamp(e.current))
+	for _, ap := range a.Affected {
+		if ap.Package != "" && !slices.Contains(e.packages, ap.Package) {
+			e.packages = append(e.packages, ap.Package)
 		}
 	}
 	return e, nil
@@ -200,7 +254,7 @@ func encode(a embargo.Advisory, pub embargo.Publisher, signer *pgp.Key) (entry, 
 
 // index lists the documents' paths (CSAF 2.0 requirement 12), newest year
 // first, then by name.
-func index(entries []entry) []byte {
+func index(entries []*Entry) []byte {
 	paths := make([]string, len(entries))
 	for i, e := range entries {
 		paths[i] = e.rel
@@ -217,10 +271,10 @@ func index(entries []entry) []byte {
 
 // changes lists each document's path and current release date, newest
 // first, without a heading (CSAF 2.0 requirement 13).
-func changes(entries []entry) []byte {
-	var b strings.Builder
+func changes(entries []*Entry) []byte {
+	var b bytes.Buffer
 	for _, e := range entries {
-		fmt.Fprintf(&b, "%q,%q\n", e.rel, timestamp(e.current))
+		b.Write(e.changesLine)
 	}
-	return []byte(b.String())
+	return b.Bytes()
 }

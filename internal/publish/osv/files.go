@@ -7,8 +7,10 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
@@ -32,11 +34,10 @@ func Public(a embargo.Advisory) bool {
 // all.zip is written even when there is no entry. Files returns Build's
 // errors, and a KindConflict error when two advisories share a Ref.
 func Files(advs []embargo.Advisory, pub embargo.Publisher) (map[string][]byte, error) {
-	var all []zipEntry
-	byEco := map[string][]zipEntry{}
+	var items []*Item
 	seen := map[string]bool{}
 	files := map[string][]byte{}
-	var z deflater
+	var z Deflater
 	for _, a := range advs {
 		if !Public(a) {
 			continue
@@ -45,39 +46,91 @@ func Files(advs []embargo.Advisory, pub embargo.Publisher) (map[string][]byte, e
 			return nil, embargo.Errorf(embargo.KindConflict, "osv.Files: two advisories are named %s", a.Ref)
 		}
 		seen[a.Ref] = true
-		v, err := Build(a, pub)
+		it, err := z.Encode(a, pub)
 		if err != nil {
 			return nil, err
 		}
-		b, err := Marshal(v)
-		if err != nil {
-			return nil, err
+		files[it.Path()] = it.JSON
+		items = append(items, it)
+	}
+	idx, err := Archives(items)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(files, idx)
+	return files, nil
+}
+
+// Item is one advisory's OSV entry, encoded once and kept: its JSON and
+// the compressed copy every archive holding it reuses.
+type Item struct {
+	Ref        string
+	JSON       []byte
+	entry      zipEntry
+	ecosystems []string
+}
+
+// Path is where the entry is published: "osv/<Ref>.json".
+func (it *Item) Path() string { return "osv/" + it.Ref + ".json" }
+
+// Encode builds, marshals and compresses the OSV entry of a public
+// advisory. It returns Build's errors.
+func (d *Deflater) Encode(a embargo.Advisory, pub embargo.Publisher) (*Item, error) {
+	v, err := Build(a, pub)
+	if err != nil {
+		return nil, err
+	}
+	b, err := Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	e, err := d.entry(a.Ref+".json", b)
+	if err != nil {
+		return nil, fmt.Errorf("osv.Encode(%s): %w", a.Ref, err)
+	}
+	e.modified, _ = time.Parse(time.RFC3339, v.Modified)
+	it := &Item{Ref: a.Ref, JSON: b, entry: e}
+	for _, af := range v.Affected {
+		if !slices.Contains(it.ecosystems, af.Package.Ecosystem) {
+			it.ecosystems = append(it.ecosystems, af.Package.Ecosystem)
 		}
-		files["osv/"+a.Ref+".json"] = b
-		// Each entry is compressed once, and copied into every archive
-		// that holds it.
-		e, err := z.entry(a.Ref+".json", b)
-		if err != nil {
-			return nil, fmt.Errorf("osv.Files(%s): %w", a.Ref, err)
+	}
+	return it, nil
+}
+
+// Archives assembles osv/all.zip (written even when there is no item) and
+// one osv/<Ecosystem>/all.zip per ecosystem from encoded items, whose Refs
+// the caller keeps distinct, each archive on its own CPU.
+func Archives(items []*Item) (map[string][]byte, error) {
+	items = slices.Clone(items)
+	slices.SortFunc(items, func(a, b *Item) int { return strings.Compare(a.entry.name, b.entry.name) })
+	lists := map[string][]*zipEntry{"osv/all.zip": make([]*zipEntry, 0, len(items))}
+	for _, it := range items {
+		lists["osv/all.zip"] = append(lists["osv/all.zip"], &it.entry)
+		for _, eco := range it.ecosystems {
+			name := "osv/" + eco + "/all.zip"
+			lists[name] = append(lists[name], &it.entry)
 		}
-		e.modified, _ = time.Parse(time.RFC3339, v.Modified)
-		all = append(all, e)
-		var ecos []string
-		for _, af := range v.Affected {
-			if !slices.Contains(ecos, af.Package.Ecosystem) {
-				ecos = append(ecos, af.Package.Ecosystem)
-				byEco[af.Package.Ecosystem] = append(byEco[af.Package.Ecosystem], e)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	files := make(map[string][]byte, len(lists))
+	var errs []error
+	for name, es := range lists {
+		wg.Go(func() {
+			b, err := zipArchive(es)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, fmt.Errorf("osv.Files(%s): %w", strings.TrimPrefix(name, "osv/"), err))
+				return
 			}
-		}
+			files[name] = b
+		})
 	}
-	var err error
-	if files["osv/all.zip"], err = zipArchive(all); err != nil {
-		return nil, fmt.Errorf("osv.Files(all.zip): %w", err)
-	}
-	for eco, es := range byEco {
-		if files["osv/"+eco+"/all.zip"], err = zipArchive(es); err != nil {
-			return nil, fmt.Errorf("osv.Files(%s/all.zip): %w", eco, err)
-		}
+	wg.Wait()
+	if len(errs) > 0 {
+		return nil, errs[0]
 	}
 	return files, nil
 }
@@ -91,13 +144,14 @@ type zipEntry struct {
 	compressed []byte
 }
 
-// deflater compresses entries with one reused compressor.
-type deflater struct {
+// Deflater compresses entries with one reused compressor; its zero value
+// is ready, and one goroutine uses it at a time.
+type Deflater struct {
 	buf bytes.Buffer
 	fw  *flate.Writer
 }
 
-func (d *deflater) entry(name string, data []byte) (zipEntry, error) {
+func (d *Deflater) entry(name string, data []byte) (zipEntry, error) {
 	d.buf.Reset()
 	if d.fw == nil {
 		fw, err := flate.NewWriter(&d.buf, flate.DefaultCompression)
@@ -117,13 +171,11 @@ func (d *deflater) entry(name string, data []byte) (zipEntry, error) {
 	return zipEntry{name: name, crc: crc32.ChecksumIEEE(data), size: uint64(len(data)), compressed: bytes.Clone(d.buf.Bytes())}, nil
 }
 
-// zipArchive writes the entries, sorted by name, into a zip archive. Each
-// entry carries its modification time (MS-DOS fields and the "extended
-// timestamp" that Info-ZIP and archive/zip write), so the bytes depend on
-// the entries only.
-func zipArchive(es []zipEntry) ([]byte, error) {
-	es = slices.Clone(es)
-	slices.SortFunc(es, func(a, b zipEntry) int { return strings.Compare(a.name, b.name) })
+// zipArchive writes the entries, which are sorted by name, into a zip
+// archive. Each entry carries its modification time (MS-DOS fields and the
+// "extended timestamp" that Info-ZIP and archive/zip write), so the bytes
+// depend on the entries only.
+func zipArchive(es []*zipEntry) ([]byte, error) {
 	var buf bytes.Buffer
 	size := 22 // end of central directory
 	for _, e := range es {

@@ -10,7 +10,7 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,7 +54,7 @@ type Links struct {
 
 type indexPage struct {
 	Pub        embargo.Publisher
-	Advisories []embargo.Advisory
+	Rows       template.HTML // the advisories' rows, newest first
 	Links      Links
 	HallOfFame bool
 }
@@ -65,10 +65,12 @@ type advisoryPage struct {
 	Files    [][2]string
 }
 
-// Credited is one person of the hall of fame.
+// Credited is one person of the hall of fame, with links to the
+// advisories that credit them, newest first.
 type Credited struct {
 	Name, Contact string
-	Advisories    []embargo.Advisory
+	Refs          []string
+	Links         template.HTML
 }
 
 type hallPage struct {
@@ -76,30 +78,86 @@ type hallPage struct {
 	People []Credited
 }
 
+// Entry is one public advisory rendered once and kept: its page, and its
+// row of the index and link of the hall of fame.
+type Entry struct {
+	// Page is <Ref>.html.
+	Page      []byte
+	ref       string
+	published time.Time
+	named     []embargo.AdvisoryCredit // the people the hall of fame thanks
+	row, link []byte
+}
+
+// Encode renders a public advisory's page with its machine-readable files
+// (links.PerAdvisory), its row of the index and its link in the hall of
+// fame.
+func Encode(a embargo.Advisory, pub embargo.Publisher, links Links) (*Entry, error) {
+	page, err := PageOf(a, pub, links)
+	if err != nil {
+		return nil, err
+	}
+	row, err := render("row", a)
+	if err != nil {
+		return nil, err
+	}
+	link, err := render("hall-link", a)
+	if err != nil {
+		return nil, err
+	}
+	e := &Entry{Page: page, ref: a.Ref, published: a.Published, row: row, link: link}
+	if a.State == embargo.AdvisoryPublished { // withdrawn advisories thank nobody
+		for _, c := range a.Credits {
+			if c.Type != "TOOL" && c.Type != "SPONSOR" {
+				e.named = append(e.named, c)
+			}
+		}
+	}
+	return e, nil
+}
+
 // Pages renders index.html, one <Ref>.html per published or withdrawn
 // advisory, hall-of-fame.html (when hall is true) and style.css.
 func Pages(advs []embargo.Advisory, pub embargo.Publisher, links Links, hall bool) (map[string][]byte, error) {
-	public := Public(advs)
+	var entries []*Entry
+	for _, a := range Public(advs) {
+		e, err := Encode(a, pub, links)
+		if err != nil {
+			return nil, err
+		}
+		entries = append(entries, e)
+	}
+	out, err := Index(entries, pub, links, hall)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		out[e.ref+".html"] = e.Page
+	}
+	return out, nil
+}
+
+// Index renders the pages about all the rendered advisories (whose Refs
+// the caller keeps distinct): index.html, hall-of-fame.html (when hall is
+// true) and style.css.
+func Index(entries []*Entry, pub embargo.Publisher, links Links, hall bool) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	css, err := files.ReadFile("templates/style.css")
 	if err != nil {
 		return nil, err
 	}
 	out["style.css"] = css
-	if out["index.html"], err = render("index.html", indexPage{Pub: pub, Advisories: newestFirst(public), Links: links, HallOfFame: hall}); err != nil {
+	entries = newestFirst(entries)
+	var rows bytes.Buffer
+	for _, e := range entries {
+		rows.Write(e.row)
+	}
+	page := indexPage{Pub: pub, Rows: template.HTML(rows.String()), Links: links, HallOfFame: hall} // #nosec: rendered by the row template
+	if out["index.html"], err = render("index.html", page); err != nil {
 		return nil, err
 	}
-	for _, a := range public {
-		p := advisoryPage{Pub: pub, Advisory: a}
-		if links.PerAdvisory != nil {
-			p.Files = links.PerAdvisory(a)
-		}
-		if out[a.Ref+".html"], err = render("advisory.html", p); err != nil {
-			return nil, err
-		}
-	}
 	if hall {
-		if out["hall-of-fame.html"], err = render("hall.html", hallPage{Pub: pub, People: HallOfFame(public)}); err != nil {
+		if out["hall-of-fame.html"], err = render("hall.html", hallPage{Pub: pub, People: hallOfFame(entries)}); err != nil {
 			return nil, err
 		}
 	}
@@ -134,48 +192,52 @@ func Public(advs []embargo.Advisory) []embargo.Advisory {
 	return out
 }
 
-func newestFirst(advs []embargo.Advisory) []embargo.Advisory {
-	out := append([]embargo.Advisory(nil), advs...)
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].Published.Equal(out[j].Published) {
-			return out[i].Published.After(out[j].Published)
+// newestFirst orders entries by publication, newest first, then by Ref.
+func newestFirst(entries []*Entry) []*Entry {
+	out := slices.Clone(entries)
+	slices.SortFunc(out, func(x, y *Entry) int {
+		if c := y.published.Compare(x.published); c != 0 {
+			return c
 		}
-		return out[i].Ref > out[j].Ref
+		return strings.Compare(y.ref, x.ref)
 	})
 	return out
 }
 
-// HallOfFame gathers the people credited in published (not withdrawn)
-// advisories, most advisories first: only those who chose to be named are
-// in an advisory's credits at all.
-func HallOfFame(advs []embargo.Advisory) []Credited {
+// hallOfFame gathers the people credited in published (not withdrawn)
+// advisories (entries newest first), most advisories first: only those who
+// chose to be named are in an advisory's credits at all.
+func hallOfFame(entries []*Entry) []Credited {
 	index := map[string]int{}
 	var out []Credited
-	for _, a := range newestFirst(advs) {
-		if a.State != embargo.AdvisoryPublished {
-			continue
-		}
-		for _, c := range a.Credits {
-			if c.Type == "TOOL" || c.Type == "SPONSOR" {
-				continue
-			}
+	var links []bytes.Buffer
+	for _, e := range entries {
+		for _, c := range e.named {
 			key := strings.ToLower(c.Name)
 			i, ok := index[key]
 			if !ok {
 				i = len(out)
 				index[key] = i
 				out = append(out, Credited{Name: c.Name, Contact: c.Contact})
+				links = append(links, bytes.Buffer{})
 			}
-			if n := len(out[i].Advisories); n == 0 || out[i].Advisories[n-1].Ref != a.Ref {
-				out[i].Advisories = append(out[i].Advisories, a)
+			if n := len(out[i].Refs); n == 0 || out[i].Refs[n-1] != e.ref {
+				if n > 0 {
+					links[i].WriteString(", ")
+				}
+				links[i].Write(e.link)
+				out[i].Refs = append(out[i].Refs, e.ref)
 			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if len(out[i].Advisories) != len(out[j].Advisories) {
-			return len(out[i].Advisories) > len(out[j].Advisories)
+	for i := range out {
+		out[i].Links = template.HTML(links[i].String()) // #nosec: rendered by the hall-link template
+	}
+	slices.SortStableFunc(out, func(x, y Credited) int {
+		if len(x.Refs) != len(y.Refs) {
+			return len(y.Refs) - len(x.Refs)
 		}
-		return strings.ToLower(out[i].Name) < strings.ToLower(out[j].Name)
+		return strings.Compare(strings.ToLower(x.Name), strings.ToLower(y.Name))
 	})
 	return out
 }

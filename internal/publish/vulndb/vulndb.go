@@ -22,10 +22,12 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
+	"github.com/embargo-cvd/embargo/internal/publish/jsonfrag"
 	"github.com/embargo-cvd/embargo/internal/publish/osv"
 )
 
@@ -93,10 +95,8 @@ func goEntry(a embargo.Advisory, pub embargo.Publisher) (v *osv.Vulnerability, o
 // share a Ref.
 func Files(advs []embargo.Advisory, pub embargo.Publisher) (map[string][]byte, error) {
 	files := map[string][]byte{}
-	var gz gzipper
-	db := dbMeta{Modified: "0001-01-01T00:00:00Z"}
-	modules := map[string]*moduleMeta{}
-	var vulns []vulnMeta
+	var items []*Item
+	var gz Gzipper
 	seen := map[string]bool{}
 	for _, a := range advs {
 		if !osv.Public(a) {
@@ -106,47 +106,116 @@ func Files(advs []embargo.Advisory, pub embargo.Publisher) (map[string][]byte, e
 			return nil, embargo.Errorf(embargo.KindConflict, "vulndb.Files: two advisories are named %s", a.Ref)
 		}
 		seen[a.Ref] = true
-		v, ok, err := goEntry(a, pub)
+		it, err := gz.Encode(a, pub)
 		if err != nil {
 			return nil, err
 		}
-		if !ok {
+		if it == nil {
 			continue
 		}
-		if err := gz.add(files, "ID/"+v.ID, v); err != nil {
+		maps.Copy(files, it.Files)
+		items = append(items, it)
+	}
+	idx, err := gz.Index(items)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(files, idx)
+	return files, nil
+}
+
+// Item is one advisory's database entry, encoded once and kept: its files
+// (ID/<id>.json and .json.gz) and its elements of the index.
+type Item struct {
+	Files    map[string][]byte
+	id       string
+	modified string
+	vuln     []byte      // its element of index/vulns.json
+	modules  []moduleRef // its elements of index/modules.json
+}
+
+// moduleRef is an entry's element in the vulns of one module.
+type moduleRef struct {
+	path string
+	elem []byte
+}
+
+// The depths of the index's elements: a vuln of vulns.json; a module of
+// modules.json, and one of its vulns.
+const (
+	vulnDepth       = 1
+	moduleDepth     = 1
+	moduleVulnDepth = 3
+)
+
+// Encode encodes the database entry of a public advisory, or returns nil
+// when it affects no Go module. It returns osv.Build's errors.
+func (g *Gzipper) Encode(a embargo.Advisory, pub embargo.Publisher) (*Item, error) {
+	v, ok, err := goEntry(a, pub)
+	if err != nil || !ok {
+		return nil, err
+	}
+	it := &Item{Files: map[string][]byte{}, id: v.ID, modified: v.Modified}
+	b, err := osv.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.add(it.Files, "ID/"+v.ID, b); err != nil {
+		return nil, err
+	}
+	if it.vuln, err = jsonfrag.Element(vulnMeta{ID: v.ID, Modified: v.Modified, Aliases: orEmpty(v.Aliases)}, vulnDepth); err != nil {
+		return nil, err
+	}
+	for _, af := range v.Affected {
+		if slices.ContainsFunc(it.modules, func(m moduleRef) bool { return m.path == af.Package.Name }) {
+			continue
+		}
+		elem, err := jsonfrag.Element(moduleVuln{ID: v.ID, Modified: v.Modified, Fixed: fixedVersion(v.Affected, af.Package.Name)}, moduleVulnDepth)
+		if err != nil {
 			return nil, err
 		}
-		if v.Modified > db.Modified { // same layout, so text order is time order
-			db.Modified = v.Modified
+		it.modules = append(it.modules, moduleRef{path: af.Package.Name, elem: elem})
+	}
+	return it, nil
+}
+
+// Index assembles index/db.json, index/modules.json and index/vulns.json
+// (each also .json.gz) from encoded items, whose ids the caller keeps
+// distinct.
+func (g *Gzipper) Index(items []*Item) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	db := dbMeta{Modified: "0001-01-01T00:00:00Z"}
+	items = slices.Clone(items)
+	slices.SortFunc(items, func(a, b *Item) int { return strings.Compare(a.id, b.id) })
+	modules := map[string][][]byte{}
+	vulns := make([][]byte, 0, len(items))
+	for _, it := range items {
+		if it.modified > db.Modified { // same layout, so text order is time order
+			db.Modified = it.modified
 		}
-		vulns = append(vulns, vulnMeta{ID: v.ID, Modified: v.Modified, Aliases: orEmpty(v.Aliases)})
-		var paths []string
-		for _, af := range v.Affected {
-			if !slices.Contains(paths, af.Package.Name) {
-				paths = append(paths, af.Package.Name)
-			}
-		}
-		for _, path := range paths {
-			m := modules[path]
-			if m == nil {
-				m = &moduleMeta{Path: path}
-				modules[path] = m
-			}
-			m.Vulns = append(m.Vulns, moduleVuln{ID: v.ID, Modified: v.Modified, Fixed: fixedVersion(v.Affected, path)})
+		vulns = append(vulns, it.vuln)
+		for _, m := range it.modules {
+			modules[m.path] = append(modules[m.path], m.elem)
 		}
 	}
-	slices.SortFunc(vulns, func(a, b vulnMeta) int { return strings.Compare(a.ID, b.ID) })
-	mods := make([]*moduleMeta, 0, len(modules))
-	for _, m := range modules {
-		slices.SortFunc(m.Vulns, func(a, b moduleVuln) int { return strings.Compare(a.ID, b.ID) })
+	mods := make([][]byte, 0, len(modules))
+	for _, path := range slices.Sorted(maps.Keys(modules)) {
+		head, err := jsonfrag.Element(moduleMeta{Path: path, Vulns: []moduleVuln{}}, moduleDepth)
+		if err != nil {
+			return nil, err
+		}
+		m, err := jsonfrag.Splice(head, "vulns", modules[path], moduleVulnDepth)
+		if err != nil {
+			return nil, err
+		}
 		mods = append(mods, m)
 	}
-	slices.SortFunc(mods, func(a, b *moduleMeta) int { return strings.Compare(a.Path, b.Path) })
-	if vulns == nil {
-		vulns = []vulnMeta{}
+	dbJSON, err := osv.Marshal(db)
+	if err != nil {
+		return nil, err
 	}
-	for name, doc := range map[string]any{"index/db": db, "index/modules": mods, "index/vulns": vulns} {
-		if err := gz.add(files, name, doc); err != nil {
+	for name, b := range map[string][]byte{"index/db": dbJSON, "index/modules": jsonfrag.Array(mods), "index/vulns": jsonfrag.Array(vulns)} {
+		if err := g.add(files, name, b); err != nil {
 			return nil, err
 		}
 	}
@@ -187,20 +256,17 @@ func fixedVersion(affected []osv.Affected, module string) string {
 	return fixed
 }
 
-// gzipper writes documents as .json and .json.gz with one reused
-// compressor (a new one per file costs about a megabyte).
-type gzipper struct {
+// Gzipper writes documents as .json and .json.gz with one reused
+// compressor (a new one per file costs about a megabyte); its zero value
+// is ready, and one goroutine uses it at a time.
+type Gzipper struct {
 	buf bytes.Buffer
 	zw  *gzip.Writer
 }
 
-// add writes doc as name.json and name.json.gz. The gzip header has no
+// add writes b as name.json and name.json.gz. The gzip header has no
 // name and no time: the same bytes every run.
-func (g *gzipper) add(files map[string][]byte, name string, doc any) error {
-	b, err := osv.Marshal(doc)
-	if err != nil {
-		return fmt.Errorf("vulndb.Files(%s): %w", name, err)
-	}
+func (g *Gzipper) add(files map[string][]byte, name string, b []byte) error {
 	g.buf.Reset()
 	if g.zw == nil {
 		g.zw = gzip.NewWriter(&g.buf)
