@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"strconv"
 	"strings"
 
@@ -17,10 +16,10 @@ import (
 type publishedSite struct {
 	// key names what shapes every file (the signing key and the policy
 	// revision): when it changes, the tree is encoded anew.
-	key, stamp string
-	site       *publish.Site
-	versions   map[int64]string // advisory id → public version in the tree
-	refs       map[int64]string // advisory id → Ref
+	key string
+	// serial is the project's public serial the tree reflects.
+	serial int64
+	site   *publish.Site
 }
 
 // publisherOf describes the project as its published files name it;
@@ -66,14 +65,15 @@ func (a *App) AdvisoryFiles(ctx context.Context, slug string) (map[string][]byte
 
 // publishedSite returns the project's published tree, brought up to date
 // with the store: only the advisories whose public document changed since
-// are encoded again (all of them after a start, or when the project's key
-// or policy changed). Requests that find it stale together update it once.
+// (by the project's public serial) are encoded again; all of them after a
+// start, or when the project's key or policy changed. Requests that find
+// it stale together update it once.
 func (a *App) publishedSite(ctx context.Context, slug string) (*publish.Site, error) {
 	p, err := a.store.ProjectBySlug(ctx, slug)
 	if err != nil {
 		return nil, err
 	}
-	stamp, err := a.store.PublicStamp(ctx, p.ID)
+	serial, err := a.store.PublicSerial(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +82,7 @@ func (a *App) publishedSite(ctx context.Context, slug string) (*publish.Site, er
 		return nil, err
 	}
 	key := ref + "/" + strconv.Itoa(p.PolicyRevision)
-	if cur, ok := a.sites.Load(p.ID); ok && cur.(*publishedSite).key == key && cur.(*publishedSite).stamp == stamp {
+	if cur, ok := a.sites.Load(p.ID); ok && cur.(*publishedSite).key == key && cur.(*publishedSite).serial >= serial {
 		return cur.(*publishedSite).site, nil
 	}
 	v, err, _ := a.siteUpdates.Do(strconv.FormatInt(p.ID, 10), func() (any, error) {
@@ -92,22 +92,27 @@ func (a *App) publishedSite(ctx context.Context, slug string) (*publish.Site, er
 			cur = v.(*publishedSite)
 		}
 		if cur == nil || cur.key != key {
-			next, err := a.newPublishedSite(ctx, slug, key, stamp)
+			next, err := a.newPublishedSite(ctx, slug, key, serial)
 			if err != nil {
 				return nil, err
 			}
 			a.sites.Store(p.ID, next)
 			return next.site, nil
 		}
-		if cur.stamp == stamp {
+		if cur.serial >= serial {
 			return cur.site, nil
 		}
-		next, err := a.updatePublishedSite(ctx, p.ID, cur, stamp)
+		// Whatever changed after serial is read again next time: the
+		// tree never claims more than it holds.
+		advs, err := a.store.PublicAdvisoriesSince(ctx, p.ID, cur.serial)
 		if err != nil {
 			return nil, err
 		}
-		a.sites.Store(p.ID, next)
-		return next.site, nil
+		if err := cur.site.Put(advs...); err != nil {
+			return nil, err
+		}
+		a.sites.Store(p.ID, &publishedSite{key: key, serial: serial, site: cur.site})
+		return cur.site, nil
 	})
 	if err != nil {
 		return nil, err
@@ -116,14 +121,8 @@ func (a *App) publishedSite(ctx context.Context, slug string) (*publish.Site, er
 }
 
 // newPublishedSite encodes every public advisory of the project.
-func (a *App) newPublishedSite(ctx context.Context, slug, key, stamp string) (*publishedSite, error) {
+func (a *App) newPublishedSite(ctx context.Context, slug, key string, serial int64) (*publishedSite, error) {
 	p, pol, _, err := a.policyInForce(ctx, slug)
-	if err != nil {
-		return nil, err
-	}
-	// The versions first: a change made while the documents are read is
-	// then encoded again next time, never missed.
-	versions, err := a.store.PublicVersions(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -138,44 +137,7 @@ func (a *App) newPublishedSite(ctx context.Context, slug, key, stamp string) (*p
 	if err := s.Put(advs...); err != nil {
 		return nil, err
 	}
-	refs := make(map[int64]string, len(advs))
-	for _, adv := range advs {
-		refs[adv.ID] = adv.Ref
-	}
-	return &publishedSite{key: key, stamp: stamp, site: s, versions: versions, refs: refs}, nil
-}
-
-// updatePublishedSite encodes the advisories whose public document changed
-// since cur, and takes out those no longer public.
-func (a *App) updatePublishedSite(ctx context.Context, projectID int64, cur *publishedSite, stamp string) (*publishedSite, error) {
-	versions, err := a.store.PublicVersions(ctx, projectID)
-	if err != nil {
-		return nil, err
-	}
-	var changed []int64
-	for id, v := range versions {
-		if cur.versions[id] != v {
-			changed = append(changed, id)
-		}
-	}
-	advs, err := a.store.PublicAdvisoriesByID(ctx, changed)
-	if err != nil {
-		return nil, err
-	}
-	refs := maps.Clone(cur.refs)
-	for _, adv := range advs {
-		refs[adv.ID] = adv.Ref
-	}
-	for id, ref := range cur.refs {
-		if _, ok := versions[id]; !ok {
-			advs = append(advs, embargo.Advisory{ID: id, Ref: ref, State: embargo.AdvisoryDraft})
-			delete(refs, id)
-		}
-	}
-	if err := cur.site.Put(advs...); err != nil {
-		return nil, err
-	}
-	return &publishedSite{key: cur.key, stamp: stamp, site: cur.site, versions: versions, refs: refs}, nil
+	return &publishedSite{key: key, serial: serial, site: s}, nil
 }
 
 // siteOf is an empty tree of the project's advisories served at base
@@ -223,8 +185,7 @@ func (a *App) csafURL(ctx context.Context, p embargo.Project, wellKnown bool) (s
 		}
 		return "", err
 	}
-	stamp, err := a.store.PublicStamp(ctx, p.ID)
-	if err != nil || strings.HasPrefix(stamp, "0/") {
+	if serial, err := a.store.PublicSerial(ctx, p.ID); err != nil || serial == 0 {
 		return "", err
 	}
 	base := strings.TrimRight(a.opts.BaseURL, "/")

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
@@ -168,46 +167,13 @@ func (s *Store) PublicAdvisories(ctx context.Context, projectID int64) ([]embarg
 	return out, nil
 }
 
-// PublicVersions returns, for each public advisory of the project by id,
-// a version string that changes whenever its public document does: what
-// a published tree compares to know which advisories to encode again.
-func (s *Store) PublicVersions(ctx context.Context, projectID int64) (map[int64]string, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, CAST(updated_at AS TEXT), version, state, LENGTH(public) FROM advisories
-		WHERE project_id = $1 AND public IS NOT NULL`, projectID)
+// PublicAdvisoriesSince returns the public documents of the project's
+// advisories changed after the public serial since (all of them for 0),
+// in no particular order.
+func (s *Store) PublicAdvisoriesSince(ctx context.Context, projectID, since int64) ([]embargo.Advisory, error) {
+	out, err := s.publicDocs(ctx, `SELECT id, public FROM advisories WHERE project_id = $1 AND public_rev > $2 AND public IS NOT NULL`, projectID, since)
 	if err != nil {
-		return nil, fmt.Errorf("store.PublicVersions: %w", err)
-	}
-	defer rows.Close()
-	out := map[int64]string{}
-	for rows.Next() {
-		var id int64
-		var updated, state string
-		var version, size int
-		if err := rows.Scan(&id, &updated, &version, &state, &size); err != nil {
-			return nil, fmt.Errorf("store.PublicVersions: %w", err)
-		}
-		out[id] = fmt.Sprintf("%s/%d/%s/%d", updated, version, state, size)
-	}
-	return out, rows.Err()
-}
-
-// PublicAdvisoriesByID returns the public documents of the advisories with
-// these ids (those that have one), in no particular order.
-func (s *Store) PublicAdvisoriesByID(ctx context.Context, ids []int64) ([]embargo.Advisory, error) {
-	var out []embargo.Advisory
-	for len(ids) > 0 {
-		batch := ids[:min(len(ids), 500)]
-		ids = ids[len(batch):]
-		marks := make([]string, len(batch))
-		args := make([]any, len(batch))
-		for i, id := range batch {
-			marks[i], args[i] = fmt.Sprintf("$%d", i+1), id
-		}
-		advs, err := s.publicDocs(ctx, `SELECT id, public FROM advisories WHERE public IS NOT NULL AND id IN (`+strings.Join(marks, ", ")+`)`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("store.PublicAdvisoriesByID: %w", err)
-		}
-		out = append(out, advs...)
+		return nil, fmt.Errorf("store.PublicAdvisoriesSince: %w", err)
 	}
 	return out, nil
 }
@@ -300,10 +266,19 @@ func (s *Store) ChangeAdvisory(ctx context.Context, id int64, actor embargo.Acto
 			}
 			public = string(b)
 		}
+		var rev int64
+		if public != nil {
+			// The project's row lock orders the serials as the commits.
+			if err := tx.QueryRowContext(ctx, `UPDATE projects SET public_serial = public_serial + 1 WHERE id = $1 RETURNING public_serial`,
+				a.ProjectID).Scan(&rev); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE advisories SET state = $1, draft = $2, public = $3, version = $4, discloses_at = $5,
-			published_at = $6, modified_at = $7, withdrawn_at = $8, updated_at = $9 WHERE id = $10`,
+			published_at = $6, modified_at = $7, withdrawn_at = $8, updated_at = $9, public_rev = CASE WHEN $10 > 0 THEN $10 ELSE public_rev END
+			WHERE id = $11`,
 			string(a.State), sealed, public, a.Version, nullTime(a.DisclosesAt), nullTime(a.Published), nullTime(a.Modified),
-			nullTime(a.Withdrawn), now, a.ID); err != nil {
+			nullTime(a.Withdrawn), now, rev, a.ID); err != nil {
 			return err
 		}
 		for _, r := range reports {
@@ -319,20 +294,15 @@ func (s *Store) ChangeAdvisory(ctx context.Context, id int64, actor embargo.Acto
 	return a, err
 }
 
-// PublicStamp changes whenever a project's public advisories do: their
-// number, the latest change, and sums that move with every edit, update
-// and withdrawal even when the clock has not (two changes in the same
-// instant).
-func (s *Store) PublicStamp(ctx context.Context, projectID int64) (string, error) {
-	var n, versions, withdrawn int
-	var size int64
-	var latest sql.NullString
-	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*), CAST(MAX(updated_at) AS TEXT), COALESCE(SUM(version), 0),
-		COALESCE(SUM(LENGTH(public)), 0), COUNT(withdrawn_at) FROM advisories WHERE project_id = $1 AND public IS NOT NULL`,
-		projectID).Scan(&n, &latest, &versions, &size, &withdrawn); err != nil {
-		return "", fmt.Errorf("store.PublicStamp: %w", err)
+// PublicSerial is the number of changes made so far to the project's
+// public advisories (0: none was ever published): what a published tree
+// compares to know whether it is up to date.
+func (s *Store) PublicSerial(ctx context.Context, projectID int64) (int64, error) {
+	var n int64
+	if err := s.r.QueryRowContext(ctx, `SELECT public_serial FROM projects WHERE id = $1`, projectID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store.PublicSerial: %w", notFound(err, "project"))
 	}
-	return fmt.Sprintf("%d/%s/%d/%d/%d", n, latest.String, versions, size, withdrawn), nil
+	return n, nil
 }
 
 // ReservedCVE is a CVE id of the project's pool.

@@ -93,6 +93,46 @@ func testAdvisories(t *testing.T, open Opener) {
 	if err != nil || len(list) != 1 || list[0].Ref != a.Ref || list[0].ReportIDs != nil || !list[0].Published.Equal(at) {
 		t.Fatalf("public: %+v %v", list, err)
 	}
+	// The public serial counts public changes; the advisories changed
+	// since a serial are the ones a published tree must encode again.
+	serial, err := s.PublicSerial(ctx, p.ID)
+	if err != nil || serial != 1 {
+		t.Fatalf("public serial after the publication: %d %v", serial, err)
+	}
+	if since, err := s.PublicAdvisoriesSince(ctx, p.ID, 0); err != nil || len(since) != 1 || since[0].ID != a.ID {
+		t.Fatalf("changed since 0: %+v %v", since, err)
+	}
+	if since, err := s.PublicAdvisoriesSince(ctx, p.ID, 1); err != nil || len(since) != 0 {
+		t.Fatalf("changed since 1: %+v %v", since, err)
+	}
+	// Two changes in the same instant still move it; a draft's change
+	// does not.
+	for range 2 {
+		if _, err := s.ChangeAdvisory(ctx, a.ID, embargo.ActorCLI, func(a *embargo.Advisory, _ []*embargo.Report) (store.AdvisoryChange, error) {
+			a.Summary += "!"
+			return store.AdvisoryChange{Action: "advisory.edit"}, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	draftID := all0(t, s, p.ID, a.ID)
+	if _, err := s.ChangeAdvisory(ctx, draftID, embargo.ActorCLI, func(a *embargo.Advisory, _ []*embargo.Report) (store.AdvisoryChange, error) {
+		a.Summary = "still a draft"
+		return store.AdvisoryChange{Action: "advisory.edit"}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if serial, _ = s.PublicSerial(ctx, p.ID); serial != 3 {
+		t.Fatalf("public serial after two edits and a draft's: %d, want 3", serial)
+	}
+	if since, err := s.PublicAdvisoriesSince(ctx, p.ID, 1); err != nil || len(since) != 1 || !strings.HasSuffix(since[0].Summary, "!!") {
+		t.Fatalf("changed since 1: %+v %v", since, err)
+	}
+	if other := newProject(t, s, "other"); true {
+		if n, err := s.PublicSerial(ctx, other.ID); err != nil || n != 0 {
+			t.Fatalf("another project's serial: %d %v", n, err)
+		}
+	}
 	all, err := s.Advisories(ctx, p.ID)
 	if err != nil || len(all) != 8 || all[len(all)-1].State != embargo.AdvisoryPublished {
 		t.Fatalf("list: %+v %v", all, err)
@@ -136,4 +176,20 @@ func testAdvisories(t *testing.T, open Opener) {
 	if err != nil || len(pool) != 2 || pool[0].Advisory == "" || pool[1].Advisory == "" {
 		t.Fatalf("pool: %+v %v", pool, err)
 	}
+}
+
+// all0 returns the id of an advisory of the project other than id.
+func all0(t *testing.T, s *store.Store, projectID, id int64) int64 {
+	t.Helper()
+	all, err := s.Advisories(context.Background(), projectID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range all {
+		if a.ID != id {
+			return a.ID
+		}
+	}
+	t.Fatal("no other advisory")
+	return 0
 }
