@@ -275,8 +275,7 @@ func (s *Site) build(kind int) (map[string][]byte, error) {
 				items = append(items, p.gov)
 			}
 		}
-		var gz vulndb.Gzipper
-		files, err := gz.Index(items)
+		files, err := vulndb.Index(items)
 		return wrap("Go vulnerability database", files, err)
 	case indexCSAF:
 		if s.o.Signer == nil {

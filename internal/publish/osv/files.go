@@ -104,13 +104,17 @@ func (d *Deflater) Encode(a embargo.Advisory, pub embargo.Publisher) (*Item, err
 func Archives(items []*Item) (map[string][]byte, error) {
 	items = slices.Clone(items)
 	slices.SortFunc(items, func(a, b *Item) int { return strings.Compare(a.entry.name, b.entry.name) })
-	lists := map[string][]*zipEntry{"osv/all.zip": make([]*zipEntry, 0, len(items))}
-	for _, it := range items {
-		lists["osv/all.zip"] = append(lists["osv/all.zip"], &it.entry)
+	all := make([]*zipEntry, len(items))
+	byEco := map[string][]*zipEntry{}
+	for i, it := range items {
+		all[i] = &it.entry
 		for _, eco := range it.ecosystems {
-			name := "osv/" + eco + "/all.zip"
-			lists[name] = append(lists[name], &it.entry)
+			byEco[eco] = append(byEco[eco], &it.entry)
 		}
+	}
+	lists := map[string][]*zipEntry{"osv/all.zip": all}
+	for eco, es := range byEco {
+		lists["osv/"+eco+"/all.zip"] = es
 	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex

@@ -21,10 +21,12 @@ package vulndb
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
 	"github.com/embargo-cvd/embargo/internal/publish/jsonfrag"
@@ -116,7 +118,7 @@ func Files(advs []embargo.Advisory, pub embargo.Publisher) (map[string][]byte, e
 		maps.Copy(files, it.Files)
 		items = append(items, it)
 	}
-	idx, err := gz.Index(items)
+	idx, err := Index(items)
 	if err != nil {
 		return nil, err
 	}
@@ -180,9 +182,9 @@ func (g *Gzipper) Encode(a embargo.Advisory, pub embargo.Publisher) (*Item, erro
 }
 
 // Index assembles index/db.json, index/modules.json and index/vulns.json
-// (each also .json.gz) from encoded items, whose ids the caller keeps
-// distinct.
-func (g *Gzipper) Index(items []*Item) (map[string][]byte, error) {
+// (each also .json.gz, compressed for speed) from encoded items, whose ids
+// the caller keeps distinct.
+func Index(items []*Item) (map[string][]byte, error) {
 	files := map[string][]byte{}
 	db := dbMeta{Modified: "0001-01-01T00:00:00Z"}
 	items = slices.Clone(items)
@@ -214,10 +216,23 @@ func (g *Gzipper) Index(items []*Item) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Each index file compressed on its own CPU.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var errs []error
 	for name, b := range map[string][]byte{"index/db": dbJSON, "index/modules": jsonfrag.Array(mods), "index/vulns": jsonfrag.Array(vulns)} {
-		if err := g.add(files, name, b); err != nil {
-			return nil, err
-		}
+		wg.Go(func() {
+			one := map[string][]byte{}
+			err := (&Gzipper{fast: true}).add(one, name, b)
+			mu.Lock()
+			defer mu.Unlock()
+			errs = append(errs, err)
+			maps.Copy(files, one)
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return files, nil
 }
@@ -262,6 +277,9 @@ func fixedVersion(affected []osv.Affected, module string) string {
 type Gzipper struct {
 	buf bytes.Buffer
 	zw  *gzip.Writer
+	// fast trades size for speed: for the index, compressed anew after
+	// every change (entries are compressed once, at the default level).
+	fast bool
 }
 
 // add writes b as name.json and name.json.gz. The gzip header has no
@@ -269,7 +287,15 @@ type Gzipper struct {
 func (g *Gzipper) add(files map[string][]byte, name string, b []byte) error {
 	g.buf.Reset()
 	if g.zw == nil {
-		g.zw = gzip.NewWriter(&g.buf)
+		level := gzip.DefaultCompression
+		if g.fast {
+			level = gzip.BestSpeed
+		}
+		zw, err := gzip.NewWriterLevel(&g.buf, level)
+		if err != nil {
+			return err
+		}
+		g.zw = zw
 	} else {
 		g.zw.Reset(&g.buf)
 	}
