@@ -85,39 +85,50 @@ func (a *App) publishedSite(ctx context.Context, slug string) (*publish.Site, er
 	if cur, ok := a.sites.Load(p.ID); ok && cur.(*publishedSite).key == key && cur.(*publishedSite).serial >= serial {
 		return cur.(*publishedSite).site, nil
 	}
-	v, err, _ := a.siteUpdates.Do(strconv.FormatInt(p.ID, 10), func() (any, error) {
-		ctx := context.WithoutCancel(ctx)
-		var cur *publishedSite
-		if v, ok := a.sites.Load(p.ID); ok {
-			cur = v.(*publishedSite)
-		}
-		if cur == nil || cur.key != key {
-			next, err := a.newPublishedSite(ctx, slug, key, serial)
-			if err != nil {
-				return nil, err
-			}
-			a.sites.Store(p.ID, next)
-			return next.site, nil
-		}
-		if cur.serial >= serial {
-			return cur.site, nil
-		}
-		// Whatever changed after serial is read again next time: the
-		// tree never claims more than it holds.
-		advs, err := a.store.PublicAdvisoriesSince(ctx, p.ID, cur.serial)
-		if err != nil {
+	// A request that joins an update started before its own change was
+	// visible goes again: it never gets a tree older than what it read.
+	for range 3 {
+		if _, err, _ := a.siteUpdates.Do(strconv.FormatInt(p.ID, 10), func() (any, error) {
+			return nil, a.updateSite(context.WithoutCancel(ctx), p.ID, slug, key, serial)
+		}); err != nil {
 			return nil, err
 		}
-		if err := cur.site.Put(advs...); err != nil {
-			return nil, err
+		if cur, ok := a.sites.Load(p.ID); ok && cur.(*publishedSite).key == key && cur.(*publishedSite).serial >= serial {
+			return cur.(*publishedSite).site, nil
 		}
-		a.sites.Store(p.ID, &publishedSite{key: key, serial: serial, site: cur.site})
-		return cur.site, nil
-	})
-	if err != nil {
-		return nil, err
 	}
-	return v.(*publish.Site), nil
+	return nil, fmt.Errorf("app: the published tree of %s keeps changing", slug)
+}
+
+// updateSite brings the project's tree up to the key and serial: encoded
+// anew for a new key, otherwise with the advisories changed since.
+func (a *App) updateSite(ctx context.Context, projectID int64, slug, key string, serial int64) error {
+	var cur *publishedSite
+	if v, ok := a.sites.Load(projectID); ok {
+		cur = v.(*publishedSite)
+	}
+	if cur == nil || cur.key != key {
+		next, err := a.newPublishedSite(ctx, slug, key, serial)
+		if err != nil {
+			return err
+		}
+		a.sites.Store(projectID, next)
+		return nil
+	}
+	if cur.serial >= serial {
+		return nil
+	}
+	// Whatever changed after serial is read again next time: the tree
+	// never claims more than it holds.
+	advs, err := a.store.PublicAdvisoriesSince(ctx, projectID, cur.serial)
+	if err != nil {
+		return err
+	}
+	if err := cur.site.Put(advs...); err != nil {
+		return err
+	}
+	a.sites.Store(projectID, &publishedSite{key: key, serial: serial, site: cur.site})
+	return nil
 }
 
 // newPublishedSite encodes every public advisory of the project.

@@ -28,6 +28,9 @@ type Site struct {
 	pub embargo.Publisher
 	o   Options
 
+	// put serialises Puts, so that of two concurrent Puts of an advisory
+	// the later one wins; mu guards the rest.
+	put   sync.Mutex
 	mu    sync.Mutex
 	parts map[string]*part  // by Ref
 	files map[string][]byte // every part's own files, by path
@@ -96,6 +99,8 @@ func (s *Site) Len() int {
 // one whose CVE id or CSAF file name another advisory of the tree has
 // (Conflict-kind).
 func (s *Site) Put(advs ...embargo.Advisory) error {
+	s.put.Lock()
+	defer s.put.Unlock()
 	refs := make(map[string]bool, len(advs))
 	var public []embargo.Advisory
 	var gone []string
@@ -128,11 +133,15 @@ func (s *Site) Put(advs ...embargo.Advisory) error {
 			claimed[c] = p.adv.Ref
 		}
 	}
+	// Every old version out before any new one is in: a CVE id or file
+	// that moves between advisories of the batch stays with its new owner.
 	for _, ref := range gone {
 		s.remove(ref)
 	}
 	for _, p := range parts {
 		s.remove(p.adv.Ref)
+	}
+	for _, p := range parts {
 		s.parts[p.adv.Ref] = p
 		maps.Copy(s.files, p.files)
 		for _, c := range p.claims {

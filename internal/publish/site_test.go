@@ -156,11 +156,21 @@ func TestSitePutIsAllOrNothing(t *testing.T) {
 		}
 		sameTree(t, o.Signer, after, before)
 	}
-	// The CVE id moves from one advisory to another in one batch.
+	// The CVE id moves from one advisory to another in one batch, in
+	// either order: its record and its claim go with it.
 	moved, from := advs[5], advs[0]
+	cve := from.CVE
 	moved.CVE, from.CVE = from.CVE, ""
 	if err := s.Put(moved, from); err != nil {
 		t.Errorf("moving a CVE id in one batch: %v", err)
+	}
+	if _, ok, err := s.File("cve/" + cve + ".json"); !ok || err != nil {
+		t.Errorf("the moved CVE id's record: %v %v", ok, err)
+	}
+	third := advs[1]
+	third.CVE = cve
+	if err := s.Put(third); !errors.Is(err, embargo.ErrConflict) {
+		t.Errorf("a third advisory with the moved CVE id: %v, want a conflict", err)
 	}
 	// An advisory keeps its own CVE id when it is put in again.
 	if err := s.Put(moved); err != nil {
