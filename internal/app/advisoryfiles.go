@@ -133,37 +133,16 @@ func (a *App) updateSite(ctx context.Context, projectID int64, slug, key string,
 
 // newPublishedSite encodes every public advisory of the project.
 func (a *App) newPublishedSite(ctx context.Context, slug, key string, serial int64) (*publishedSite, error) {
-	p, pol, _, err := a.policyInForce(ctx, slug)
+	s, err := a.encodedSite(ctx, slug, "")
 	if err != nil {
-		return nil, err
-	}
-	advs, err := a.store.PublicAdvisories(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	s, err := a.siteOf(ctx, p, pol, "")
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Put(advs...); err != nil {
 		return nil, err
 	}
 	return &publishedSite{key: key, serial: serial, site: s}, nil
 }
 
-// siteOf is an empty tree of the project's advisories served at base
-// (the instance's /p/SLUG/advisories when empty).
-func (a *App) siteOf(ctx context.Context, p embargo.Project, pol *embargo.Policy, base string) (*publish.Site, error) {
-	key, err := a.projectKey(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	return publish.NewSite(a.publisherOf(p, pol, base), publish.Options{Signer: key, CNAOrgID: a.opts.CNAOrgID, HallOfFame: pol.Credit.HallOfFame}), nil
-}
-
-// ExportAdvisories builds a project's published tree for serving at base
-// (the instance's /p/SLUG/advisories when empty): `embargo publish --out`.
-func (a *App) ExportAdvisories(ctx context.Context, slug, base string) (map[string][]byte, error) {
+// encodedSite is the tree of every public advisory of the project served
+// at base (the instance's /p/SLUG/advisories when empty).
+func (a *App) encodedSite(ctx context.Context, slug, base string) (*publish.Site, error) {
 	p, pol, _, err := a.policyInForce(ctx, slug)
 	if err != nil {
 		return nil, err
@@ -172,11 +151,22 @@ func (a *App) ExportAdvisories(ctx context.Context, slug, base string) (map[stri
 	if err != nil {
 		return nil, err
 	}
-	s, err := a.siteOf(ctx, p, pol, base)
+	key, err := a.projectKey(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
+	s := publish.NewSite(a.publisherOf(p, pol, base), publish.Options{Signer: key, CNAOrgID: a.opts.CNAOrgID, HallOfFame: pol.Credit.HallOfFame})
 	if err := s.Put(advs...); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// ExportAdvisories builds a project's published tree for serving at base
+// (the instance's /p/SLUG/advisories when empty): `embargo publish --out`.
+func (a *App) ExportAdvisories(ctx context.Context, slug, base string) (map[string][]byte, error) {
+	s, err := a.encodedSite(ctx, slug, base)
+	if err != nil {
 		return nil, err
 	}
 	return s.Files()

@@ -10,10 +10,8 @@ import (
 	"maps"
 	"net/url"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/embargo-cvd/embargo/internal/embargo"
@@ -185,29 +183,15 @@ func (e *Entry) Files() map[string][]byte {
 	return files
 }
 
-// encodeAll encodes, hashes and signs the advisories, on all CPUs.
+// encodeAll encodes, hashes and signs the advisories.
 func encodeAll(advs []embargo.Advisory, pub embargo.Publisher, signer *pgp.Key) ([]*Entry, error) {
 	out := make([]*Entry, len(advs))
-	errs := make([]error, len(advs))
-	workers := min(runtime.GOMAXPROCS(0), len(advs))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range workers {
-		wg.Go(func() {
-			for i := range next {
-				out[i], errs[i] = Encode(advs[i], pub, signer)
-			}
-		})
-	}
-	for i := range advs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	for _, err := range errs {
+	for i, a := range advs {
+		e, err := Encode(a, pub, signer)
 		if err != nil {
 			return nil, fmt.Errorf("csaf.Files: %w", err)
 		}
+		out[i] = e
 	}
 	return out, nil
 }

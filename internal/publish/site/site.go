@@ -116,27 +116,6 @@ func Encode(a embargo.Advisory, pub embargo.Publisher, links Links) (*Entry, err
 	return e, nil
 }
 
-// Pages renders index.html, one <Ref>.html per published or withdrawn
-// advisory, hall-of-fame.html (when hall is true) and style.css.
-func Pages(advs []embargo.Advisory, pub embargo.Publisher, links Links, hall bool) (map[string][]byte, error) {
-	var entries []*Entry
-	for _, a := range Public(advs) {
-		e, err := Encode(a, pub, links)
-		if err != nil {
-			return nil, err
-		}
-		entries = append(entries, e)
-	}
-	out, err := Index(entries, pub, links, hall)
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range entries {
-		out[e.ref+".html"] = e.Page
-	}
-	return out, nil
-}
-
 // Index renders the pages about all the rendered advisories (whose Refs
 // the caller keeps distinct): index.html, hall-of-fame.html (when hall is
 // true) and style.css.
@@ -179,17 +158,6 @@ func render(name string, data any) ([]byte, error) {
 		return nil, fmt.Errorf("site: %s: %w", name, err)
 	}
 	return buf.Bytes(), nil
-}
-
-// Public keeps the published and withdrawn advisories.
-func Public(advs []embargo.Advisory) []embargo.Advisory {
-	var out []embargo.Advisory
-	for _, a := range advs {
-		if a.State == embargo.AdvisoryPublished || a.State == embargo.AdvisoryWithdrawn {
-			out = append(out, a)
-		}
-	}
-	return out
 }
 
 // newestFirst orders entries by publication, newest first, then by Ref.
