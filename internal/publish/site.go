@@ -124,10 +124,12 @@ func (s *Site) Put(advs ...embargo.Advisory) error {
 	claimed := map[string]string{}
 	for _, p := range parts {
 		for _, c := range p.claims {
-			if other := s.owner[c]; (other != "" && !refs[other]) || claimed[c] != "" {
-				if other == "" {
-					other = claimed[c]
-				}
+			// Another of the batch, or of the tree unless the batch replaces it.
+			other := claimed[c]
+			if owner := s.owner[c]; other == "" && owner != "" && !refs[owner] {
+				other = owner
+			}
+			if other != "" {
 				return embargo.Errorf(embargo.KindConflict, "publish: advisories %s and %s both have %s", other, p.adv.Ref, c)
 			}
 			claimed[c] = p.adv.Ref
